@@ -1,0 +1,276 @@
+"""The reporter's dialogue, channel-neutral, with its state in the database.
+
+First contact gets a short notice; then "what happened?", and only what is missing: where, and (when
+the text does not say) whether someone is in danger now. A report that says what and where completes
+in one exchange. Keywords (HELP, STOP, DELETE, QUIET, /language) work at any point. A conversation
+expires after 30 idle minutes; a report still being collected then is submitted as it is, never lost.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import locales
+from handlers.base import InboundMessage
+from locales import catalog
+from nlp.language import LanguageHints
+from nlp.places import PlaceMatch
+from nlp.text import fold
+from nlp.triage import CONFIDENT_URGENCY, URGENCY_ORDER, Triage, TriageResult
+from routing.deployment import Deployment
+from routing.dispatch import send_update, submit_report
+from storage.models import Conversation, Report, Reporter, utcnow
+from storage.repository import Store
+
+IDLE_TIMEOUT = timedelta(minutes=30)
+REFERENCE_PATTERN = re.compile(r"(?<![\w-])R-?([2-9A-HJ-NP-Z]{4})(?!\w)", re.IGNORECASE)
+MIN_WORDS_FOR_A_REPORT = 3  # "hi", "hello?" open a conversation; three words that name nothing still count
+
+
+class Dialogue:
+    def __init__(self, deployment: Deployment, triage: Triage, idle_timeout: timedelta = IDLE_TIMEOUT) -> None:
+        self.deployment = deployment
+        self.triage = triage
+        self.idle_timeout = idle_timeout
+        self._nightlife_venues = {v.name for v in deployment.venues if v.nightlife}
+
+    # --- entry point ------------------------------------------------------------------------------
+    async def handle(self, store: Store, message: InboundMessage) -> list[str]:
+        """Advance the reporter's conversation by one message; return the replies to send back."""
+        reporter = await store.reporter_for(message.channel, message.address)
+        first_contact = reporter.language is None
+        conversation = await store.open_conversation(reporter)
+        if conversation is not None and conversation.expires_at <= utcnow():
+            await self.finish(store, conversation)
+            conversation = None
+
+        keyword = message.command or locales.match_keyword(message.text)
+        language = self._language(message, reporter, conversation, keyword)
+        reporter.language = language
+        if conversation is not None:
+            conversation.language = language
+            conversation.updated_at = utcnow()
+            conversation.expires_at = utcnow() + self.idle_timeout
+
+        if keyword:
+            handled = await self._keyword(store, keyword, message, reporter, conversation, language)
+            if handled is not None:
+                return handled
+
+        replies: list[str] = []
+        if conversation is None:
+            conversation = await store.start_conversation(reporter, language, self.idle_timeout)
+            if first_contact:
+                replies.append(self._t(language, catalog.NOTICE))
+        if not message.text.strip() and message.location is None:
+            replies.append(self._t(language, catalog.TEXT_ONLY if message.has_media else catalog.NOT_UNDERSTOOD))
+            return replies
+
+        stage = conversation.stage
+        if stage == "awaiting_what":
+            replies += await self._on_what(store, message, reporter, conversation, language)
+        elif stage == "awaiting_where":
+            replies += await self._on_where(store, message, conversation, language)
+        elif stage == "awaiting_danger":
+            replies += await self._on_danger(store, message, conversation, language)
+        else:
+            replies += await self._on_more(store, message, conversation, language)
+        return replies
+
+    # --- stages -------------------------------------------------------------------------------------
+    async def _on_what(
+        self, store: Store, message: InboundMessage, reporter: Reporter, conversation: Conversation, language: str
+    ) -> list[str]:
+        if not message.text.strip():  # a location before any words: ask what happened
+            return [self._t(language, catalog.ASK_WHAT)]
+        result = await self.triage.triage_async(message.text, language=language)
+        if not result.has_incident and len(message.text.split()) < MIN_WORDS_FOR_A_REPORT:
+            return [self._t(language, catalog.ASK_WHAT)]
+        report = await store.create_report(reporter, message.channel, language, message.text, role="resident")
+        conversation.report_id = report.id
+        self._apply_triage(report, result)
+        if result.place is not None:
+            return await self._complete(store, report, conversation, language)
+        conversation.stage = "awaiting_where"
+        ask_where = self._t(language, catalog.ASK_WHERE_TELEGRAM if message.channel == "telegram" else catalog.ASK_WHERE)
+        if report.urgency == "emergency":  # do not wait for the place when someone is in danger now
+            replies = await self._complete(store, report, conversation, language)
+            conversation.stage = "awaiting_where"
+            return replies + [ask_where]
+        return [ask_where]
+
+    async def _on_where(
+        self, store: Store, message: InboundMessage, conversation: Conversation, language: str
+    ) -> list[str]:
+        report = await self._report(store, conversation)
+        if report is None:
+            conversation.stage = "awaiting_what"
+            return [self._t(language, catalog.ASK_WHAT)]
+        place: PlaceMatch | None
+        if message.location is not None:
+            place = self.triage.places.locate(*message.location)
+            report.location_given = True
+        else:
+            place = self.triage.places.find(message.text)
+            store.set_place_text(report, message.text)
+        if place is not None:
+            self._apply_place(report, place)
+        if report.status != "collecting":  # already alerted (emergency): tell the responders where
+            where = report.area or message.text or self._t(language, catalog.UNKNOWN_AREA)
+            await send_update(store, report, f"{self._t(language, catalog.ALERT_WHERE, area=where)}")
+            conversation.stage = "done"
+            return [self._t(language, catalog.ADDED, ref=report.reference)]
+        if not conversation.asked_danger and not self._urgency_confident(report):
+            conversation.stage = "awaiting_danger"
+            conversation.asked_danger = True
+            return [self._t(language, catalog.ASK_DANGER, yes=locales.keyword(language, "YES"),
+                            no=locales.keyword(language, "NO"))]
+        return await self._complete(store, report, conversation, language)
+
+    async def _on_danger(
+        self, store: Store, message: InboundMessage, conversation: Conversation, language: str
+    ) -> list[str]:
+        report = await self._report(store, conversation)
+        if report is None:
+            conversation.stage = "awaiting_what"
+            return [self._t(language, catalog.ASK_WHAT)]
+        answer = locales.match_answer(message.text)
+        if answer is True:
+            report.danger_now = True
+            report.urgency = "emergency"
+        elif answer is False:
+            report.danger_now = False
+        elif message.text.strip():  # more words instead of yes/no: keep them, and let them raise urgency
+            store.append_report_text(report, message.text)
+            result = await self.triage.triage_async(store.report_text(report), language=language)
+            self._apply_triage(report, result, keep_place=True)
+        return await self._complete(store, report, conversation, language)
+
+    async def _on_more(
+        self, store: Store, message: InboundMessage, conversation: Conversation, language: str
+    ) -> list[str]:
+        report = await self._report(store, conversation)
+        if report is None:
+            conversation.stage = "awaiting_what"
+            return [self._t(language, catalog.ASK_WHAT)]
+        if message.location is not None:
+            place = self.triage.places.locate(*message.location)
+            report.location_given = True
+            if place is not None and report.area is None:
+                self._apply_place(report, place)
+            note = self._t(language, catalog.ALERT_WHERE, area=report.area or self._t(language, catalog.UNKNOWN_AREA))
+        else:
+            store.append_report_text(report, message.text)
+            note = message.text
+        await send_update(store, report, note)
+        return [self._t(language, catalog.ADDED, ref=report.reference)]
+
+    # --- completion and expiry -----------------------------------------------------------------------
+    async def _complete(self, store: Store, report: Report, conversation: Conversation, language: str) -> list[str]:
+        decision = await submit_report(store, self.deployment, report, report.venue in self._nightlife_venues)
+        conversation.stage = "done"
+        if report.urgency == "emergency":
+            reply = catalog.CONFIRM_EMERGENCY
+        elif not decision.alert_groups:
+            reply = catalog.CONFIRM_RECORDED
+        else:
+            reply = catalog.CONFIRM
+        return [self._t(language, reply, ref=report.reference, emergency=self.deployment.emergency_number,
+                        quiet=locales.keyword(language, "QUIET"))]
+
+    async def finish(self, store: Store, conversation: Conversation) -> None:
+        """Close a conversation; a report still being collected is submitted with what it has."""
+        report = await self._report(store, conversation)
+        if report is not None and report.status == "collecting":
+            await submit_report(store, self.deployment, report, report.venue in self._nightlife_venues)
+            store.audit("report_submitted_on_expiry", report)
+        conversation.closed = True
+
+    # --- keywords -------------------------------------------------------------------------------------
+    async def _keyword(
+        self, store: Store, keyword: str, message: InboundMessage, reporter: Reporter,
+        conversation: Conversation | None, language: str,
+    ) -> list[str] | None:
+        t = self._t
+        if keyword == "HELP":
+            return [t(language, catalog.HELP, emergency=self.deployment.emergency_number,
+                      stop=locales.keyword(language, "STOP"), delete=locales.keyword(language, "DELETE"))]
+        if keyword == "STOP":
+            if conversation is not None:
+                await self.finish(store, conversation)
+            reporter.opted_out = True
+            reporter.address_enc = None
+            return [t(language, catalog.STOPPED)]
+        if keyword == "DELETE":
+            if conversation is not None:
+                await self.finish(store, conversation)
+            await store.forget_reporter(reporter)
+            return [t(language, catalog.DELETED)]
+        if keyword == "LANGUAGE":
+            chosen = message.command_argument.strip().lower()[:2]
+            if chosen in self.deployment.languages:
+                reporter.language = chosen
+                if conversation is not None:
+                    conversation.language = chosen
+                return [t(chosen, catalog.LANGUAGE_SET)]
+            choices = ", ".join(f"{code} {locales.LANGUAGE_NAMES.get(code, code)}" for code in self.deployment.languages)
+            return [t(language, catalog.LANGUAGE_CHOICES, choices=choices)]
+        if keyword == "START":
+            if conversation is None:
+                await store.start_conversation(reporter, language, self.idle_timeout)
+            return [t(language, catalog.NOTICE, emergency=self.deployment.emergency_number), t(language, catalog.ASK_WHAT)]
+        if keyword == "QUIET":
+            report = await self._report(store, conversation) if conversation else None
+            if report is None:
+                return None  # nothing to silence: treat the word as ordinary text
+            report.quiet = True
+            return [t(language, catalog.QUIET_SET, ref=report.reference)]
+        return None
+
+    # --- helpers ----------------------------------------------------------------------------------------
+    def _t(self, language: str, msgid: str, **params: str) -> str:
+        params.setdefault("emergency", self.deployment.emergency_number)
+        return locales.translate(language, msgid, **params)
+
+    def _language(
+        self, message: InboundMessage, reporter: Reporter, conversation: Conversation | None, keyword: str | None
+    ) -> str:
+        established = conversation.language if conversation is not None else reporter.language
+        if keyword and message.text and not established:
+            # A bare keyword ("AYUDA") says which language it is in better than a detector can.
+            folded = fold(message.text).lstrip("/")
+            for code in self.deployment.languages:
+                if fold(locales.keyword(code, keyword)) == folded:
+                    return code
+        hints = LanguageHints(
+            established=established,
+            telegram_code=message.language_code,
+            phone_number=message.address if message.channel in ("sms", "whatsapp") else None,
+        )
+        return self.triage.detect_language(message.text, hints)
+
+    async def _report(self, store: Store, conversation: Conversation | None) -> Report | None:
+        if conversation is None or conversation.report_id is None:
+            return None
+        return await store.report(conversation.report_id)
+
+    def _apply_triage(self, report: Report, result: TriageResult, keep_place: bool = False) -> None:
+        report.types = result.type_labels
+        report.type_scores = {k: round(v, 4) for k, v in result.type_scores.items()}
+        # Urgency only ever goes up within one report: new words can add danger, not remove it.
+        if URGENCY_ORDER.index(result.urgency) >= URGENCY_ORDER.index(report.urgency or "routine"):
+            report.urgency = result.urgency
+        report.urgency_scores = {k: round(v, 4) for k, v in result.urgency_scores.items()}
+        if result.place is not None and not (keep_place and report.area):
+            self._apply_place(report, result.place)
+
+    @staticmethod
+    def _apply_place(report: Report, place: PlaceMatch) -> None:
+        report.area = place.area
+        report.venue = place.venue or report.venue
+
+    @staticmethod
+    def _urgency_confident(report: Report) -> bool:
+        scores = report.urgency_scores or {}
+        return report.urgency == "emergency" or (max(scores.values()) if scores else 0.0) >= CONFIDENT_URGENCY

@@ -1,0 +1,208 @@
+"""Every user-facing English text of Salama, one named constant each.
+
+The English texts are the gettext msgids: code uses `catalog.ASK_WHAT` and passes it to
+`locales.translate(lang, catalog.ASK_WHAT)`. `N_` and `NC_` do nothing at run time; they only mark
+the strings for extraction. Regenerate the template after changing this file, from the repository root:
+
+    .venv/bin/pybabel extract --no-default-keywords -k N_ -k NC_:1c,2 -c TRANSLATORS: \\
+        --no-location --project Salama -o locales/messages.pot locales/catalog.py
+
+then add the new or changed msgids to each locales/<lang>/LC_MESSAGES/messages.po (tests/test_locales.py
+fails until the template and every catalogue match this file).
+
+Rules for every text here and for every translation (our readers may be in danger, on a basic phone):
+- plain, short and kind; one SMS when possible: 160 GSM-7 characters, or 70 when any character is
+  outside GSM-7 (Arabic always is); two segments at most (2 x 153, or 2 x 67);
+- keep every {placeholder} exactly as written;
+- keywords (msgctxt "keyword") are words people type: one word, capitals, no accents. A translation may
+  list synonyms separated by "|"; the first one is the one shown in messages. Keep them few, and never
+  use a word that is another keyword in any supported language.
+"""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    """Mark a msgid for extraction; returns it unchanged."""
+    return message
+
+
+def NC_(context: str, message: str) -> str:
+    """Mark a msgid with a msgctxt for extraction; returns the msgid unchanged."""
+    return message
+
+
+KEYWORD_CONTEXT = "keyword"
+TYPE_CONTEXT = "incident type"
+
+# ---------------------------------------------------------------------------------------------------
+# Reporter-facing messages. "One SMS" below means 160 characters in Latin script (after accents outside
+# GSM-7 are dropped, see handlers/sms_segments.for_sms) and 70 in Arabic; "2 SMS" means 2 x 153 or 2 x 67.
+# ---------------------------------------------------------------------------------------------------
+
+# TRANSLATORS: first message to a new reporter. {emergency} is the
+# local emergency number, e.g. 112. "Responders" are the local people
+# and groups who help (not necessarily the police).
+# One SMS in Latin script; at most 2 SMS in Arabic.
+NOTICE = N_(
+    "Salama: anonymous reports of violence and harassment, sent to local responders. "
+    "Not an emergency service: if you are in danger now, call {emergency}."
+)
+# TRANSLATORS: One SMS.
+ASK_WHAT = N_("What happened? Tell us in your own words.")
+# TRANSLATORS: One SMS.
+ASK_WHERE = N_("Where did it happen? Name the area, street or place.")
+# TRANSLATORS: Telegram only (it can share a map location).
+ASK_WHERE_TELEGRAM = N_("Where did it happen? Name the area, street or place, or share a location.")
+# TRANSLATORS: {yes} and {no} are this language's keywords YES and NO.
+# One SMS.
+ASK_DANGER = N_("Is someone in danger right now? Reply {yes} or {no}.")
+# TRANSLATORS: {ref} is a report code like R-7K3F; {quiet} is the
+# keyword QUIET. One SMS in Latin script; at most 2 SMS in Arabic.
+CONFIRM = N_("Thank you. Report {ref} was sent to responders. Keep this code. Reply {quiet} for no updates.")
+# TRANSLATORS: sent when someone is in danger now. {emergency} is the
+# local emergency number, e.g. 112. One SMS.
+CONFIRM_EMERGENCY = N_("Report {ref}: responders are alerted now. If you are in danger, call {emergency}.")
+# TRANSLATORS: a report that alerts nobody now (e.g. an unsafe place)
+# but is kept for the city. One SMS.
+CONFIRM_RECORDED = N_("Thank you. Report {ref} was recorded for the city safety team.")
+# TRANSLATORS: the reporter sent more details for an open report.
+# One SMS.
+ADDED = N_("Thank you, we added this to report {ref}.")
+# TRANSLATORS: reply to the keyword HELP. {stop} and {delete} are the
+# keywords STOP and DELETE. One SMS in Latin script; at most 2 SMS in
+# Arabic.
+HELP = N_(
+    "Salama: tell us what happened and where, and we alert responders. In danger now? Call {emergency}. "
+    "{stop}: no more messages. {delete}: erase your data."
+)
+# TRANSLATORS: reply to the keyword STOP. One SMS.
+STOPPED = N_("You will get no more messages from Salama. Write again at any time to report.")
+# TRANSLATORS: reply to the keyword DELETE. One SMS.
+DELETED = N_("Your contact details and messages were deleted. Thank you for using Salama.")
+# TRANSLATORS: keep "/language" as it is (it is a command). {choices}
+# is "en English, es Español, ..." with Arabic in it, so the whole
+# message is at most 2 x 67 characters.
+LANGUAGE_CHOICES = N_("Send /language and a code: {choices}")
+# TRANSLATORS: confirms the language change: name your language in
+# your language ("Idioma: español."). One SMS.
+LANGUAGE_SET = N_("Language: English.")
+# TRANSLATORS: the message was empty or made no sense at all. One SMS.
+NOT_UNDERSTOOD = N_("Sorry, we could not read that. Please write what happened in a few words.")
+# TRANSLATORS: the reporter sent a photo, voice note or file. One SMS.
+TEXT_ONLY = N_("Please send text. We cannot open photos or files.")
+# TRANSLATORS: a fault on our side; nothing is lost. One SMS.
+TRY_AGAIN = N_("Sorry, something went wrong on our side. Please send your message again in a minute.")
+# TRANSLATORS: reply to the keyword QUIET. One SMS.
+QUIET_SET = N_("OK: no more updates about report {ref}.")
+# TRANSLATORS: a responder has taken the report. One SMS.
+ACKNOWLEDGED_TO_REPORTER = N_("Someone is working on your report {ref} now.")
+# TRANSLATORS: a report's status, when the reporter sends its code.
+# One SMS.
+STATUS_WAITING = N_("Report {ref}: received, waiting for a responder.")
+# TRANSLATORS: a report's status. One SMS.
+STATUS_TAKEN = N_("Report {ref}: a responder is on it.")
+# TRANSLATORS: a report's status. One SMS.
+STATUS_CLOSED = N_("Report {ref}: closed by responders. Thank you.")
+# TRANSLATORS: the code sent matches no report. One SMS.
+STATUS_UNKNOWN = N_("We found no report {ref}. Check the code and try again.")
+
+# ---------------------------------------------------------------------------------------------------
+# Responder-facing messages (alerts): short and scannable
+# ---------------------------------------------------------------------------------------------------
+
+# TRANSLATORS: first line of an alert: "SALAMA EMERGENCY R-7K3F".
+# {urgency} is one of the urgency names.
+ALERT_TITLE = N_("SALAMA {urgency} {ref}")
+# TRANSLATORS: alert line; {types} lists incident type names.
+ALERT_TYPE = N_("Type: {types}")
+# TRANSLATORS: alert line; {area} is a place name.
+ALERT_WHERE = N_("Where: {area}")
+# TRANSLATORS: alert line; {time} is like "23:40 14/11".
+ALERT_WHEN = N_("When: {time}")
+# TRANSLATORS: last line of an alert; {ack} is the keyword ACK.
+ALERT_HOW_TO_ACK = N_("Reply {ack} {ref} to take it.")
+# TRANSLATORS: {count} is a number: 2 for the second report on the
+# same incident. {summary} is the new report's text.
+ALERT_UPDATE = N_("{ref}: report {count} on this incident. New: {summary}")
+# TRANSLATORS: the responder has taken the report.
+ACK_CONFIRMED = N_("You took {ref}. Thank you.")
+# TRANSLATORS: {name} is another responder's name.
+ACK_TAKEN_BY_OTHER = N_("{ref} was taken by {name}.")
+# TRANSLATORS: this responder may not take this report.
+ACK_REFUSED = N_("Sorry, you cannot act on {ref}.")
+# TRANSLATORS: in an alert, instead of the area, when the reporter did
+# not say where.
+UNKNOWN_AREA = N_("area not given")
+
+# TRANSLATORS: urgency name, in capitals, in the alert's first line.
+URGENCY_EMERGENCY = N_("EMERGENCY")
+# TRANSLATORS: urgency name, in capitals, in the alert's first line.
+URGENCY_URGENT = N_("URGENT")
+# TRANSLATORS: urgency name, in capitals, in the alert's first line.
+URGENCY_ROUTINE = N_("ROUTINE")
+
+URGENCY_NAMES: dict[str, str] = {
+    "emergency": URGENCY_EMERGENCY,
+    "urgent": URGENCY_URGENT,
+    "routine": URGENCY_ROUTINE,
+}
+
+# Incident type label -> msgid (msgctxt "incident type"); nlp/corpus/GUIDELINES.md says what each covers.
+TYPE_NAMES: dict[str, str] = {
+    # TRANSLATORS: incident type names, lower case, shown to responders.
+    "sexual_harassment": NC_("incident type", "sexual harassment"),
+    "sexual_assault": NC_("incident type", "sexual assault"),
+    "domestic_violence": NC_("incident type", "domestic violence"),
+    "physical_assault": NC_("incident type", "physical assault"),
+    "gun_violence": NC_("incident type", "gun violence"),
+    "threats_extortion": NC_("incident type", "threats or extortion"),
+    "robbery": NC_("incident type", "robbery"),
+    "police_misconduct": NC_("incident type", "police misconduct"),
+    # TRANSLATORS: someone put a drug in someone's drink.
+    "drink_spiking": NC_("incident type", "drink spiking"),
+    "unsafe_place": NC_("incident type", "unsafe place"),
+    "other": NC_("incident type", "other"),
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Keywords (msgctxt "keyword"): words people type. Each constant's value is the keyword's name.
+# ---------------------------------------------------------------------------------------------------
+
+# TRANSLATORS: keyword typed to get the help message. Keywords: one
+# word, capitals, no accents; synonyms after "|", the first is shown.
+KEYWORD_HELP = NC_("keyword", "HELP")
+# TRANSLATORS: keyword: stop all messages from Salama.
+KEYWORD_STOP = NC_("keyword", "STOP")
+# TRANSLATORS: keyword: erase the reporter's contact details and
+# messages.
+KEYWORD_DELETE = NC_("keyword", "DELETE")
+# TRANSLATORS: keyword: yes (answer to "Is someone in danger now?").
+KEYWORD_YES = NC_("keyword", "YES")
+# TRANSLATORS: keyword: no.
+KEYWORD_NO = NC_("keyword", "NO")
+# TRANSLATORS: keyword: no more updates about a report.
+KEYWORD_QUIET = NC_("keyword", "QUIET")
+# TRANSLATORS: responders' keyword to take a report. Keep ACK first and
+# add a local synonym after "|".
+KEYWORD_ACK = NC_("keyword", "ACK")
+# TRANSLATORS: responders' keyword to close a report. Keep DONE first
+# and add a local synonym after "|".
+KEYWORD_DONE = NC_("keyword", "DONE")
+
+KEYWORDS: tuple[str, ...] = (
+    KEYWORD_HELP, KEYWORD_STOP, KEYWORD_DELETE, KEYWORD_YES, KEYWORD_NO, KEYWORD_QUIET, KEYWORD_ACK, KEYWORD_DONE,
+)
+
+# Names of the constants above: the messages a reporter receives (SMS limits apply), and a responder's.
+REPORTER_MESSAGES: tuple[str, ...] = (
+    "NOTICE", "ASK_WHAT", "ASK_WHERE", "ASK_WHERE_TELEGRAM", "ASK_DANGER", "CONFIRM", "CONFIRM_EMERGENCY",
+    "CONFIRM_RECORDED", "ADDED", "HELP", "STOPPED", "DELETED", "LANGUAGE_CHOICES", "LANGUAGE_SET",
+    "NOT_UNDERSTOOD", "TEXT_ONLY", "TRY_AGAIN", "QUIET_SET", "ACKNOWLEDGED_TO_REPORTER", "STATUS_WAITING",
+    "STATUS_TAKEN", "STATUS_CLOSED", "STATUS_UNKNOWN",
+)
+RESPONDER_MESSAGES: tuple[str, ...] = (
+    "ALERT_TITLE", "ALERT_TYPE", "ALERT_WHERE", "ALERT_WHEN", "ALERT_HOW_TO_ACK", "ALERT_UPDATE",
+    "ACK_CONFIRMED", "ACK_TAKEN_BY_OTHER", "ACK_REFUSED", "UNKNOWN_AREA",
+    "URGENCY_EMERGENCY", "URGENCY_URGENT", "URGENCY_ROUTINE",
+)

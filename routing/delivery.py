@@ -1,0 +1,106 @@
+"""The delivery worker: drains the outbox through the channel modules, with retries and backoff.
+
+Runs inside `serve` by default (woken at once by `wake()` after a commit) or alone as `bot.py worker`.
+Provider errors are classed by the channel as retryable (429, 5xx, timeouts) or final (blocked bot,
+invalid number); every attempt is recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+
+from handlers.base import Channel, DeliveryError, OutboundMessage
+from storage.db import Database
+from storage.crypto import Vault
+from storage.models import utcnow
+from storage.repository import PendingDelivery, Store
+
+log = logging.getLogger("salama.delivery")
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_CAP_SECONDS = 600.0
+STALE_CLAIM = timedelta(minutes=2)
+IDLE_POLL_SECONDS = 5.0
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential backoff with jitter: ~2 s, 4 s, 8 s ... capped at 10 minutes."""
+    delay = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    return timedelta(seconds=delay * random.uniform(0.8, 1.2))
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        db: Database,
+        vault: Vault,
+        channels: Mapping[str, Channel],
+        clock: Callable[[], datetime] = utcnow,
+        batch_size: int = 20,
+    ) -> None:
+        self.db = db
+        self.vault = vault
+        self.channels = channels
+        self.clock = clock
+        self.batch_size = batch_size
+        self._wakeup = asyncio.Event()
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        log.info("delivery worker started")
+        while not self._stopping:
+            try:
+                handled = await self.drain_once()
+            except Exception:  # a database hiccup must not kill the worker; the rows stay in the outbox
+                log.exception("delivery round failed; retrying shortly")
+                handled = 0
+            if handled:
+                continue
+            self._wakeup.clear()
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), timeout=IDLE_POLL_SECONDS)
+            except TimeoutError:
+                pass
+
+    async def drain_once(self) -> int:
+        """Claim a batch, send it concurrently, record every outcome. Returns how many were handled."""
+        async with self.db.sessions() as session, session.begin():
+            claimed = await Store(session, self.vault).claim_due(self.clock(), self.batch_size, STALE_CLAIM)
+        if not claimed:
+            return 0
+        outcomes = await asyncio.gather(*(self._send(item) for item in claimed))
+        async with self.db.sessions() as session, session.begin():
+            store = Store(session, self.vault)
+            for item, (outcome, error, provider_id) in zip(claimed, outcomes):
+                retry_at = self.clock() + backoff(item.attempts + 1) if outcome == "retry" else None
+                await store.record_attempt(item.outbox_id, outcome, error, provider_id, retry_at)
+                if outcome != "sent":
+                    log.warning("delivery %s for outbox %s (%s): %s", outcome, item.outbox_id, item.channel, error)
+        return len(claimed)
+
+    async def _send(self, item: PendingDelivery) -> tuple[str, str | None, str | None]:
+        channel = self.channels.get(item.channel)
+        if channel is None:
+            return "final", f"channel {item.channel} is not configured", None
+        try:
+            receipt = await channel.send(OutboundMessage(channel=item.channel, address=item.address, text=item.text))
+        except DeliveryError as exc:
+            if exc.retryable and item.attempts + 1 < MAX_ATTEMPTS:
+                return "retry", exc.reason, None
+            return "final", exc.reason, None
+        except Exception as exc:  # unknown failure: retry, it may be transient
+            reason = f"{type(exc).__name__}"
+            return ("retry" if item.attempts + 1 < MAX_ATTEMPTS else "final"), reason, None
+        return "sent", None, receipt.provider_message_id

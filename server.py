@@ -1,0 +1,135 @@
+"""The aiohttp application factory: wires settings, storage, triage, channels and the delivery worker.
+
+Long-lived resources are opened and closed with `cleanup_ctx`, in order: database, channels, worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiohttp import web
+
+from handlers.base import Channel, available_channels
+from handlers.conversation import Dialogue
+from handlers.intake import Intake
+from handlers.responders import ResponderDesk
+from nlp.triage import Classifier, Triage
+from routing.delivery import DeliveryWorker
+from routing.deployment import Deployment, load_deployment, load_geojson
+from settings import ConfigError, Settings
+from storage.crypto import Vault
+from storage.db import Database, upgrade_database_async
+from storage.repository import ResponderSpec, Store
+
+log = logging.getLogger("salama.server")
+
+SWEEP_SECONDS = 30.0
+SERVICES = web.AppKey("services", "Services")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    deployment: Deployment
+    vault: Vault
+    db: Database
+    triage: Triage
+    intake: Intake
+    channels: dict[str, Channel] = field(default_factory=dict)  # by the channel names they serve
+    worker: DeliveryWorker | None = None
+
+
+def responder_specs(deployment: Deployment) -> list[ResponderSpec]:
+    return [
+        ResponderSpec(group=group.name, name=member.name, channel=member.channel, address=member.address,
+                      language=member.languages[0] if member.languages else deployment.default_language)
+        for group in deployment.groups
+        for member in group.members
+    ]
+
+
+def build_services(settings: Settings, classifier: Classifier | None = None) -> Services:
+    """Everything that does not need the event loop; raises ConfigError for a bad setting or config."""
+    if not settings.secret_key:
+        raise ConfigError("SALAMA_SECRET_KEY: required (32+ random characters; see .env.example)")
+    deployment = load_deployment(Path(settings.deployment_config))
+    geojson = load_geojson(deployment, Path(settings.deployment_config))
+    vault = Vault(settings.secret_key)
+    db = Database(settings.database_url)
+    triage = Triage.from_deployment(deployment, geojson, classifier)
+    worker_ref: list[DeliveryWorker] = []
+    intake = Intake(
+        db, vault, Dialogue(deployment, triage), ResponderDesk(deployment.default_language),
+        on_commit=lambda: worker_ref[0].wake() if worker_ref else None,
+    )
+    services = Services(settings=settings, deployment=deployment, vault=vault, db=db, triage=triage, intake=intake)
+    for name, (factory, enabled) in available_channels().items():
+        if enabled(settings):
+            channel = factory(settings, intake)
+            for served in channel.serves or (name,):
+                services.channels[served] = channel
+    services.worker = DeliveryWorker(db, vault, services.channels)
+    worker_ref.append(services.worker)
+    return services
+
+
+async def prepare_database(services: Services) -> None:
+    if services.db.is_sqlite:
+        await upgrade_database_async(services.db.url)
+    async with services.db.sessions() as session, session.begin():
+        await Store(session, services.vault).sync_responders(responder_specs(services.deployment))
+
+
+def create_app(services: Services, run_worker: bool = True) -> web.Application:
+    app = web.Application(client_max_size=256 * 1024)
+    app[SERVICES] = services
+
+    async def database(app: web.Application) -> AsyncIterator[None]:
+        await prepare_database(services)
+        yield
+        await services.db.dispose()
+
+    async def channels(app: web.Application) -> AsyncIterator[None]:
+        started = list(dict.fromkeys(services.channels.values()))
+        for channel in started:
+            await channel.start()
+        yield
+        for channel in started:
+            await channel.stop()
+
+    async def background(app: web.Application) -> AsyncIterator[None]:
+        tasks = []
+        if run_worker and services.worker is not None:
+            tasks.append(asyncio.create_task(services.worker.run(), name="delivery-worker"))
+        tasks.append(asyncio.create_task(_sweep_conversations(services.intake), name="conversation-sweeper"))
+        yield
+        if services.worker is not None:
+            services.worker.stop()
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app.cleanup_ctx.extend([database, channels, background])
+    for channel in dict.fromkeys(services.channels.values()):
+        app.add_routes(channel.routes())
+    app.add_routes([web.get("/healthz", _health)])
+    return app
+
+
+async def _health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def _sweep_conversations(intake: Intake) -> None:
+    while True:
+        try:
+            await intake.expire_idle_conversations()
+        except Exception:
+            log.exception("conversation sweep failed")
+        await asyncio.sleep(SWEEP_SECONDS)

@@ -1,0 +1,301 @@
+"""The only place that queries the database: one `Store` per unit of work (one transaction).
+
+Callers pass and get typed values and model rows; encryption of personal data happens here, so no
+other module handles ciphertext or keys.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.crypto import Vault
+from storage.models import (
+    Alert,
+    AuditEvent,
+    Conversation,
+    DeliveryAttempt,
+    InboundMessage,
+    OutboxMessage,
+    Report,
+    Reporter,
+    Responder,
+    utcnow,
+)
+
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed on keypads
+
+
+def new_reference() -> str:
+    return "R-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(4))
+
+
+@dataclass(frozen=True)
+class ResponderSpec:
+    group: str
+    name: str
+    channel: str
+    address: str
+    language: str
+
+
+@dataclass(frozen=True)
+class PendingDelivery:
+    """A claimed outbox row, decrypted for sending."""
+
+    outbox_id: int
+    channel: str
+    address: str
+    text: str
+    attempts: int
+    alert_id: int | None
+    report_reference: str | None
+
+
+class Store:
+    def __init__(self, session: AsyncSession, vault: Vault) -> None:
+        self.session = session
+        self.vault = vault
+
+    # --- inbound -----------------------------------------------------------------------------
+    async def claim_inbound(self, channel: str, provider_message_id: str) -> bool:
+        """Record a provider message id; False if it was seen before (a redelivery)."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(InboundMessage(channel=channel, provider_message_id=provider_message_id))
+        except IntegrityError:
+            return False
+        return True
+
+    async def reporter_for(self, channel: str, address: str) -> Reporter:
+        pseudonym = self.vault.pseudonym(channel, address)
+        reporter = await self.session.scalar(select(Reporter).where(Reporter.pseudonym == pseudonym))
+        if reporter is None:
+            reporter = Reporter(pseudonym=pseudonym, channel=channel)
+            self.session.add(reporter)
+        reporter.address_enc = self.vault.encrypt(address)
+        reporter.last_seen_at = utcnow()
+        reporter.opted_out = False
+        await self.session.flush()
+        return reporter
+
+    async def responder_for(self, channel: str, address: str) -> Responder | None:
+        key = self.vault.pseudonym(channel, address)
+        return await self.session.scalar(
+            select(Responder).where(Responder.address_key == key, Responder.active.is_(True)).limit(1)
+        )
+
+    # --- conversations -----------------------------------------------------------------------
+    async def open_conversation(self, reporter: Reporter) -> Conversation | None:
+        return await self.session.scalar(
+            select(Conversation)
+            .where(Conversation.reporter_id == reporter.id, Conversation.closed.is_(False))
+            .order_by(Conversation.id.desc())
+            .limit(1)
+        )
+
+    async def start_conversation(self, reporter: Reporter, language: str, idle: timedelta) -> Conversation:
+        now = utcnow()
+        conversation = Conversation(
+            reporter_id=reporter.id, stage="awaiting_what", language=language, started_at=now,
+            updated_at=now, expires_at=now + idle,
+        )
+        self.session.add(conversation)
+        await self.session.flush()
+        return conversation
+
+    async def expired_conversations(self, now: datetime, limit: int = 100) -> Sequence[Conversation]:
+        result = await self.session.scalars(
+            select(Conversation)
+            .where(Conversation.closed.is_(False), Conversation.expires_at <= now)
+            .order_by(Conversation.expires_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return result.all()
+
+    # --- reports -------------------------------------------------------------------------------
+    async def create_report(self, reporter: Reporter, channel: str, language: str, text: str, role: str) -> Report:
+        for _ in range(20):
+            reference = new_reference()
+            exists = await self.session.scalar(select(func.count()).where(Report.reference == reference))
+            if not exists:
+                break
+        else:  # 31^4 codes: only a nearly full space gets here
+            raise RuntimeError("could not find a free reference code")
+        report = Report(
+            reference=reference, reporter_id=reporter.id, channel=channel, language=language, role=role,
+            text_enc=self.vault.encrypt(text), urgency="routine",
+        )
+        self.session.add(report)
+        await self.session.flush()
+        return report
+
+    async def report(self, report_id: int) -> Report | None:
+        return await self.session.get(Report, report_id)
+
+    async def report_by_reference(self, reference: str) -> Report | None:
+        return await self.session.scalar(select(Report).where(Report.reference == reference.upper()))
+
+    def report_text(self, report: Report) -> str:
+        return self.vault.decrypt_optional(report.text_enc) or ""
+
+    def place_text(self, report: Report) -> str:
+        return self.vault.decrypt_optional(report.place_text_enc) or ""
+
+    def append_report_text(self, report: Report, extra: str) -> None:
+        report.text_enc = self.vault.encrypt((self.report_text(report) + "\n" + extra).strip())
+
+    def set_place_text(self, report: Report, place_text: str) -> None:
+        report.place_text_enc = self.vault.encrypt(place_text)
+
+    # --- responders and alerts ------------------------------------------------------------------
+    async def sync_responders(self, specs: Sequence[ResponderSpec]) -> None:
+        """Make the responders table mirror the deployment config (members removed become inactive)."""
+        existing = {(r.group, r.name): r for r in (await self.session.scalars(select(Responder))).all()}
+        seen = set()
+        for spec in specs:
+            key = (spec.group, spec.name)
+            seen.add(key)
+            row = existing.get(key) or Responder(group=spec.group, name=spec.name)
+            row.channel = spec.channel
+            row.address_enc = self.vault.encrypt(spec.address)
+            row.address_key = self.vault.pseudonym(spec.channel, spec.address)
+            row.language = spec.language
+            row.active = True
+            self.session.add(row)
+        for key, row in existing.items():
+            if key not in seen:
+                row.active = False
+        await self.session.flush()
+
+    async def responders_in(self, group: str) -> Sequence[Responder]:
+        result = await self.session.scalars(
+            select(Responder).where(Responder.group == group, Responder.active.is_(True)).order_by(Responder.id)
+        )
+        return result.all()
+
+    async def add_alert(self, report: Report, responder: Responder, text: str) -> Alert:
+        alert = Alert(report_id=report.id, group=responder.group, responder_id=responder.id)
+        self.session.add(alert)
+        await self.session.flush()
+        self.enqueue(responder.channel, self.vault.decrypt(responder.address_enc), text, "alert", report, alert)
+        return alert
+
+    async def alerts_for(self, report: Report) -> Sequence[Alert]:
+        return (await self.session.scalars(select(Alert).where(Alert.report_id == report.id))).all()
+
+    async def responder(self, responder_id: int) -> Responder | None:
+        return await self.session.get(Responder, responder_id)
+
+    def responder_address(self, responder: Responder) -> str:
+        return self.vault.decrypt(responder.address_enc)
+
+    def enqueue(
+        self, channel: str, address: str, text: str, kind: str, report: Report | None = None, alert: Alert | None = None
+    ) -> None:
+        self.session.add(
+            OutboxMessage(
+                kind=kind, channel=channel, address_enc=self.vault.encrypt(address), body_enc=self.vault.encrypt(text),
+                report_id=report.id if report else None, alert_id=alert.id if alert else None,
+            )
+        )
+
+    def audit(self, kind: str, report: Report | None = None, alert: Alert | None = None, **detail: object) -> None:
+        self.session.add(
+            AuditEvent(kind=kind, report_id=report.id if report else None, alert_id=alert.id if alert else None,
+                       detail=detail)
+        )
+
+    # --- privacy ------------------------------------------------------------------------------
+    async def forget_reporter(self, reporter: Reporter) -> int:
+        """DELETE: erase contact and free text; coded fields stay for statistics. Returns reports touched."""
+        reports = (await self.session.scalars(select(Report).where(Report.reporter_id == reporter.id))).all()
+        for report in reports:
+            report.text_enc = None
+            report.place_text_enc = None
+            report.reporter_id = None
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.report_id.in_([r.id for r in reports]), OutboxMessage.kind == "reply")
+            .values(address_enc=None, body_enc=None, status="failed", last_error="reporter deleted their data")
+        )
+        await self.session.execute(delete(Conversation).where(Conversation.reporter_id == reporter.id))
+        await self.session.delete(reporter)
+        await self.session.flush()
+        return len(reports)
+
+    # --- delivery -----------------------------------------------------------------------------
+    async def claim_due(self, now: datetime, limit: int, stale_after: timedelta) -> list[PendingDelivery]:
+        """Take due outbox rows for sending. On PostgreSQL, SKIP LOCKED lets several workers share."""
+        rows = (
+            await self.session.scalars(
+                select(OutboxMessage)
+                .where(
+                    or_(
+                        (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now),
+                        # a worker that died mid-send leaves 'sending' rows behind: take them back
+                        (OutboxMessage.status == "sending") & (OutboxMessage.claimed_at <= now - stale_after),
+                    )
+                )
+                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        claimed = []
+        for row in rows:
+            if row.address_enc is None or row.body_enc is None:
+                row.status = "failed"
+                continue
+            row.status = "sending"
+            row.claimed_at = now
+            reference = None
+            if row.report_id is not None:
+                reference = await self.session.scalar(select(Report.reference).where(Report.id == row.report_id))
+            claimed.append(
+                PendingDelivery(
+                    outbox_id=row.id, channel=row.channel, address=self.vault.decrypt(row.address_enc),
+                    text=self.vault.decrypt(row.body_enc), attempts=row.attempts, alert_id=row.alert_id,
+                    report_reference=reference,
+                )
+            )
+        return claimed
+
+    async def record_attempt(
+        self, outbox_id: int, outcome: str, error: str | None = None, provider_message_id: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> None:
+        row = await self.session.get(OutboxMessage, outbox_id)
+        if row is None:
+            return
+        row.attempts += 1
+        row.last_error = error
+        if outcome == "sent":
+            row.status, row.sent_at, row.provider_message_id = "sent", utcnow(), provider_message_id
+        elif outcome == "retry" and retry_at is not None:
+            row.status, row.next_attempt_at = "pending", retry_at
+        else:
+            row.status = "failed"
+        if row.alert_id is not None and outcome in ("sent", "final"):
+            alert = await self.session.get(Alert, row.alert_id)
+            if alert is not None and alert.status == "pending":
+                alert.status = "sent" if outcome == "sent" else "failed"
+        self.session.add(DeliveryAttempt(outbox_id=outbox_id, outcome=outcome, error=error))
+
+    async def has_due(self, now: datetime) -> bool:
+        count = await self.session.scalar(
+            select(func.count()).where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+        )
+        return bool(count)
+
+    async def next_due_at(self) -> datetime | None:
+        return await self.session.scalar(
+            select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == "pending")
+        )
