@@ -47,7 +47,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON, list[Any]: JSON}
 
 
 class Reporter(Base):
@@ -99,6 +99,7 @@ class Report(Base):
     venue: Mapped[str | None] = mapped_column(String(80))
     location_given: Mapped[bool] = mapped_column(Boolean, default=False)
     danger_now: Mapped[bool | None] = mapped_column(Boolean)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"), index=True)
     alert_groups: Mapped[list[str]] = mapped_column(default=list)
     digest_groups: Mapped[list[str]] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(20), default="collecting", index=True)
@@ -108,6 +109,52 @@ class Report(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column()
 
     alerts: Mapped[list[Alert]] = relationship(back_populates="report")
+
+
+class Incident(Base):
+    """One situation on the ground: the first report opens it, compatible reports nearby join it.
+
+    Alerts belong to the incident; its escalation chain is a snapshot of the config taken when it
+    opened, so editing the config does not change running incidents.
+    """
+
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_open", "status", "area"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(12))  # the first report's code
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open, acknowledged, resolved
+    types: Mapped[list[str]] = mapped_column(default=list)
+    urgency: Mapped[str] = mapped_column(String(12))
+    area: Mapped[str | None] = mapped_column(String(80))
+    venue: Mapped[str | None] = mapped_column(String(80))
+    route: Mapped[str | None] = mapped_column(String(120))
+    chain: Mapped[list[Any]] = mapped_column(JSON, default=list)  # snapshot of the escalation chain
+    step: Mapped[int] = mapped_column(Integer, default=0)  # index of the next chain step to run
+    next_step_at: Mapped[datetime | None] = mapped_column(index=True)
+    escalations: Mapped[int] = mapped_column(Integer, default=0)
+    report_count: Mapped[int] = mapped_column(Integer, default=1)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    last_report_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_alert_at: Mapped[datetime | None] = mapped_column()
+    acknowledged_at: Mapped[datetime | None] = mapped_column()
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("responders.id", ondelete="SET NULL"))
+    resolved_at: Mapped[datetime | None] = mapped_column()
+
+
+class Correction(Base):
+    """A responder's "wrong type": a labelled example for `bot.py train --include-corrections`."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    responder_id: Mapped[int | None] = mapped_column(ForeignKey("responders.id", ondelete="SET NULL"))
+    language: Mapped[str] = mapped_column(String(8))
+    old_types: Mapped[list[str]] = mapped_column(default=list)
+    new_type: Mapped[str] = mapped_column(String(40))
+    text_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # purged with the report's text
+    at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class InboundMessage(Base):
@@ -136,6 +183,7 @@ class Responder(Base):
     # Keyed pseudonym of the address: finds the responder behind an inbound ACK without decrypting.
     address_key: Mapped[str] = mapped_column(String(64), index=True)
     language: Mapped[str] = mapped_column(String(8))
+    tier: Mapped[int] = mapped_column(Integer, default=1)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -146,8 +194,10 @@ class Alert(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
     group: Mapped[str] = mapped_column(String(40))
     responder_id: Mapped[int] = mapped_column(ForeignKey("responders.id"))
+    step: Mapped[int] = mapped_column(Integer, default=0)  # the escalation step that sent it
     status: Mapped[str] = mapped_column(String(20), default="pending")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     acknowledged_at: Mapped[datetime | None] = mapped_column()

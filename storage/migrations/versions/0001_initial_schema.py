@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 11:42:55.350315
+Create Date: 2026-11-23 11:53:37.818418
 """
 
 from alembic import op
@@ -46,12 +46,41 @@ def upgrade() -> None:
     sa.Column('address_enc', sa.LargeBinary(), nullable=False),
     sa.Column('address_key', sa.String(length=64), nullable=False),
     sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('tier', sa.Integer(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('group', 'name', name='uq_responder_group_name')
     )
     with op.batch_alter_table('responders', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_responders_address_key'), ['address_key'], unique=False)
+
+    op.create_table('incidents',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('reference', sa.String(length=12), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('types', sa.JSON(), nullable=False),
+    sa.Column('urgency', sa.String(length=12), nullable=False),
+    sa.Column('area', sa.String(length=80), nullable=True),
+    sa.Column('venue', sa.String(length=80), nullable=True),
+    sa.Column('route', sa.String(length=120), nullable=True),
+    sa.Column('chain', sa.JSON(), nullable=False),
+    sa.Column('step', sa.Integer(), nullable=False),
+    sa.Column('next_step_at', storage.models.UTCDateTime(), nullable=True),
+    sa.Column('escalations', sa.Integer(), nullable=False),
+    sa.Column('report_count', sa.Integer(), nullable=False),
+    sa.Column('opened_at', storage.models.UTCDateTime(), nullable=False),
+    sa.Column('last_report_at', storage.models.UTCDateTime(), nullable=False),
+    sa.Column('first_alert_at', storage.models.UTCDateTime(), nullable=True),
+    sa.Column('acknowledged_at', storage.models.UTCDateTime(), nullable=True),
+    sa.Column('acknowledged_by', sa.Integer(), nullable=True),
+    sa.Column('resolved_at', storage.models.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['acknowledged_by'], ['responders.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('incidents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_incidents_next_step_at'), ['next_step_at'], unique=False)
+        batch_op.create_index('ix_incidents_open', ['status', 'area'], unique=False)
+        batch_op.create_index(batch_op.f('ix_incidents_opened_at'), ['opened_at'], unique=False)
 
     op.create_table('reports',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -70,6 +99,7 @@ def upgrade() -> None:
     sa.Column('venue', sa.String(length=80), nullable=True),
     sa.Column('location_given', sa.Boolean(), nullable=False),
     sa.Column('danger_now', sa.Boolean(), nullable=True),
+    sa.Column('incident_id', sa.Integer(), nullable=True),
     sa.Column('alert_groups', sa.JSON(), nullable=False),
     sa.Column('digest_groups', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
@@ -77,6 +107,7 @@ def upgrade() -> None:
     sa.Column('created_at', storage.models.UTCDateTime(), nullable=False),
     sa.Column('submitted_at', storage.models.UTCDateTime(), nullable=True),
     sa.Column('acknowledged_at', storage.models.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['reporter_id'], ['reporters.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('reference')
@@ -84,21 +115,26 @@ def upgrade() -> None:
     with op.batch_alter_table('reports', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_reports_area'), ['area'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reports_incident_id'), ['incident_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_status'), ['status'], unique=False)
 
     op.create_table('alerts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('incident_id', sa.Integer(), nullable=True),
     sa.Column('group', sa.String(length=40), nullable=False),
     sa.Column('responder_id', sa.Integer(), nullable=False),
+    sa.Column('step', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('created_at', storage.models.UTCDateTime(), nullable=False),
     sa.Column('acknowledged_at', storage.models.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['report_id'], ['reports.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['responder_id'], ['responders.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('alerts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_alerts_incident_id'), ['incident_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_alerts_report_id'), ['report_id'], unique=False)
 
     op.create_table('conversations',
@@ -120,6 +156,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_conversations_expires_at'), ['expires_at'], unique=False)
         batch_op.create_index('ix_conversations_open', ['reporter_id', 'closed'], unique=False)
 
+    op.create_table('corrections',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=True),
+    sa.Column('responder_id', sa.Integer(), nullable=True),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('old_types', sa.JSON(), nullable=False),
+    sa.Column('new_type', sa.String(length=40), nullable=False),
+    sa.Column('text_enc', sa.LargeBinary(), nullable=True),
+    sa.Column('at', storage.models.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['report_id'], ['reports.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['responder_id'], ['responders.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', storage.models.UTCDateTime(), nullable=False),
@@ -186,6 +235,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_audit_events_at'))
 
     op.drop_table('audit_events')
+    op.drop_table('corrections')
     with op.batch_alter_table('conversations', schema=None) as batch_op:
         batch_op.drop_index('ix_conversations_open')
         batch_op.drop_index(batch_op.f('ix_conversations_expires_at'))
@@ -193,14 +243,22 @@ def downgrade() -> None:
     op.drop_table('conversations')
     with op.batch_alter_table('alerts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_alerts_report_id'))
+        batch_op.drop_index(batch_op.f('ix_alerts_incident_id'))
 
     op.drop_table('alerts')
     with op.batch_alter_table('reports', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reports_status'))
+        batch_op.drop_index(batch_op.f('ix_reports_incident_id'))
         batch_op.drop_index(batch_op.f('ix_reports_created_at'))
         batch_op.drop_index(batch_op.f('ix_reports_area'))
 
     op.drop_table('reports')
+    with op.batch_alter_table('incidents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_incidents_opened_at'))
+        batch_op.drop_index('ix_incidents_open')
+        batch_op.drop_index(batch_op.f('ix_incidents_next_step_at'))
+
+    op.drop_table('incidents')
     with op.batch_alter_table('responders', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_responders_address_key'))
 
