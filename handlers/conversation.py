@@ -237,12 +237,14 @@ class Dialogue:
         self, message: InboundMessage, reporter: Reporter, conversation: Conversation | None, keyword: str | None
     ) -> str:
         established = conversation.language if conversation is not None else reporter.language
-        if keyword and message.text and not established:
-            # A bare keyword ("AYUDA") says which language it is in better than a detector can.
-            folded = fold(message.text).lstrip("/")
-            for code in self.deployment.languages:
-                if fold(locales.keyword(code, keyword)) == folded:
-                    return code
+        if keyword in locales.KEYWORD_NAMES and message.text:
+            # A bare keyword ("AYUDA") says its language better than a detector can; one shared by
+            # several languages ("STOP": en, fr) keeps the conversation's language if it is one of them.
+            folded = fold(message.text).strip(" /!?.¡¿")
+            speakers = [code for code in self.deployment.languages
+                        if folded in {fold(word) for word in locales.keyword_words(code, keyword)}]
+            if speakers:
+                return established if established in speakers else speakers[0]
         hints = LanguageHints(
             established=established,
             telegram_code=message.language_code,

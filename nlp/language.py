@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Protocol
@@ -33,6 +34,17 @@ DEFAULT_BACKEND: str = "lingua"
 MIN_WORDS = 4
 MIN_LETTERS = 20
 MIN_CONFIDENCE = 0.7
+
+# First words of a first contact: too short for any detector ("hello" comes out Spanish), yet they
+# say the language plainly. Only used when the conversation has no language yet.
+GREETINGS: dict[str, str] = {
+    **dict.fromkeys(["hello", "hi", "hey", "good morning", "good evening", "good night"], "en"),
+    **dict.fromkeys(["hola", "buenas", "buenos dias", "buenas tardes", "buenas noches", "que tal"], "es"),
+    **dict.fromkeys(["bonjour", "bonsoir", "salut", "coucou", "allo"], "fr"),
+    **dict.fromkeys(["ola", "oi", "bom dia", "boa tarde", "boa noite"], "pt"),
+    **dict.fromkeys(["habari", "jambo", "mambo", "hujambo", "salama", "niaje", "sasa", "shikamoo"], "sw"),
+    **dict.fromkeys(["مرحبا", "السلام عليكم", "سلام", "اهلا", "marhaba", "salam", "ahlan"], "ar"),
+}
 
 # Only the start of a long message is looked at: it keeps the cost per call bounded.
 MAX_CHARS = 1000
@@ -217,6 +229,14 @@ def _phone_language(phone_number: str) -> str | None:
     return _REGION_LANGUAGE.get(region) if region else None
 
 
+def _greeting_key(text: str) -> str:
+    """Lower case, no accents or Arabic marks, no punctuation: "¡Hola!" -> "hola", "Olá" -> "ola"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    letters = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    letters = "".join(ch if ch.isalnum() else " " for ch in unicodedata.normalize("NFKC", letters))
+    return " ".join(letters.split())
+
+
 def _telegram_language(code: str) -> str:
     """Telegram's IETF tag to its base ISO 639-1 code: "pt-br" -> "pt", "en_US" -> "en"."""
     return code.replace("_", "-").split("-", 1)[0].strip().lower()
@@ -253,6 +273,10 @@ def choose_language(
        country if supported (Kenya, Tanzania, Uganda -> sw); else ``default``.
     """
     allowed = frozenset(code.lower() for code in supported)
+    if not hints.established:
+        greeting = GREETINGS.get(_greeting_key(text))
+        if greeting in allowed:
+            return greeting
     detected = _decisive_guess(text, detector, allowed)
     if detected is not None:
         return detected

@@ -30,8 +30,7 @@ def format_alert(
     language: str, channel: str,
 ) -> str:
     t = locales.translate
-    urgency = t(language, {"emergency": catalog.URGENCY_EMERGENCY, "urgent": catalog.URGENCY_URGENT,
-                           "routine": catalog.URGENCY_ROUTINE}[facts.urgency])
+    urgency = locales.urgency_name(language, facts.urgency)
     types = ", ".join(locales.type_name(language, label) for label in facts.types)
     where = facts.area or t(language, catalog.UNKNOWN_AREA)
     if facts.venue:

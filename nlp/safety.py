@@ -1,0 +1,361 @@
+"""Emergency safety net: rules that never let an obvious present danger through as routine.
+
+The trained urgency model decides first; these patterns can only raise a report to `emergency`, never
+lower it (`apply`). They look for present danger in all six languages, including SMS shorthand and
+code-switching (Sheng, Spanglish, Arabizi, franglais), on folded text (nlp.text.fold) split into
+words, so case, accents, Arabic diacritics and punctuation do not matter.
+
+Cues (the names reported in TriageResult.safety_cues):
+  weapon_now      a weapon and "now" close together            ("he has a knife right now")
+  violence_now    violence and "now" close together            ("they are beating him rn")
+  following       someone following the reporter now           ("a man is following me")
+  here_now        the aggressor is here / outside / at the door ("he's outside my door")
+  bleeding        someone bleeding                             ("she is bleeding a lot")
+  unconscious     someone unconscious / not breathing          ("my friend passed out")
+  spiked_now      a spiked drink with symptoms or "now"        ("i think my drink was spiked, so dizzy")
+  help_now        a cry for help now                           ("help me now", "socorro", "النجدة")
+
+A past or habitual marker ("yesterday", "last week", "every night", "ayer", "jana", "امس") in the
+message switches off the cues that are only present danger when they happen now (weapon_now,
+violence_now, following, bleeding, unconscious, spiked_now); here_now and help_now stand regardless.
+
+Matching is spaCy's PhraseMatcher for phrases plus one regular expression per cue for word stems (a
+trailing `*` in a lexicon entry): a call costs a few hundred microseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from nlp.text import fold
+
+URGENCY_ORDER = ("routine", "urgent", "emergency")
+
+# Lexicons: per term class, per language (for the tests and for whoever extends them). Entries are folded
+# phrases; a single word ending in `*` matches every word that starts with it ("ananifuat*"), one starting
+# with `*` every word that ends with it (Arabic clitics: "*الان" also matches "والان").
+LEXICON: dict[str, dict[str, list[str]]] = {
+    # Present-time markers.
+    "NOW": {
+        "en": ["now", "right now", "rn", "atm", "at the moment", "as we speak", "still", "currently", "asap",
+               "right here", "this minute", "as i type", "as i write"],
+        "es": ["ahora", "ahorita", "ahora mismo", "en este momento", "todavia", "aun", "ya mismo", "en este instante",
+               "sigue", "siguen", "ahora ya"],
+        "fr": ["maintenant", "en ce moment", "la maintenant", "toujours la", "encore la", "actuellement", "tout de suite",
+               "en train de", "immediatement", "vite"],
+        "pt": ["agora", "agora mesmo", "neste momento", "nesse momento", "ainda", "ta rolando", "esta rolando", "ja ja"],
+        "sw": ["sasa", "sasa hivi", "saa hii", "hivi sasa", "bado", "sai", "sahii", "sai hivi", "kwa sasa", "haraka"],
+        "ar": ["*الان", "الحين", "دلوقتي", "دلوقت", "هلق", "هلا", "حاليا", "لسه", "مازال", "ما زال", "لا يزال", "لازال",
+               "daba", "dlwa2ti", "delwa2ti", "dlw2ti", "halla2", "halla", "alan", "el7in", "l7in", "lissa", "mazal", "mazel"],
+    },
+    # Past or habitual: the danger is not now.
+    "PAST": {
+        "en": ["yesterday", "last week", "last month", "last year", "last night", "weeks ago", "months ago", "years ago",
+               "days ago", "every day", "every night", "every weekend", "every time", "always", "used to", "in 2019",
+               "in 2020", "in 2021", "in 2022", "in 2023", "in 2024", "when i was", "back then", "last weekend",
+               "the other day", "on friday", "on saturday", "last friday", "last saturday"],
+        "es": ["ayer", "anoche", "semana pasada", "mes pasado", "ano pasado", "hace dias", "hace semanas", "hace meses",
+               "hace anos", "todos los dias", "todas las noches", "siempre", "cada noche", "cada dia", "el otro dia",
+               "antier", "antes de ayer"],
+        "fr": ["hier", "semaine derniere", "mois dernier", "annee derniere", "la nuit derniere", "il y a des", "il y a deux",
+               "il y a trois", "tous les jours", "tous les soirs", "chaque nuit", "chaque soir", "l autre jour", "avant hier"],
+        "pt": ["ontem", "semana passada", "mes passado", "ano passado", "todo dia", "todos os dias", "toda noite",
+               "todas as noites", "sempre", "outro dia", "anteontem", "dias atras", "semanas atras", "meses atras"],
+        "sw": ["jana", "juzi", "wiki iliyopita", "mwezi uliopita", "mwaka jana", "mwaka uliopita", "kila siku",
+               "kila usiku", "kila wiki", "zamani", "siku zote", "juzi juzi"],
+        "ar": ["امس", "*الماضي", "*الماضيه", "كل يوم", "كل ليله", "دايما", "دائما", "من اسبوع", "من شهر", "من سنه",
+               "قبل اسبوع", "قبل شهر", "قبل سنه", "lbar7", "lbareh", "mbare7", "imbare7", "kol yom", "koll yom", "dima"],
+    },
+    "WEAPON": {
+        "en": ["knife", "knives", "gun", "guns", "pistol", "machete", "blade", "bottle", "firearm", "rifle", "shotgun",
+               "panga", "bat", "stick", "iron bar", "armed", "weapon", "weapons", "shooting", "shots"],
+        "es": ["cuchillo", "navaja", "pistola", "arma", "armas", "machete", "fierro", "cuete", "filero", "botella",
+               "armado", "armados", "disparando", "balazos", "disparos", "palo", "bate"],
+        "fr": ["couteau", "couteaux", "flingue", "pistolet", "arme", "armes", "machette", "lame", "bouteille", "arme blanche",
+               "armes", "tirent", "tire", "coups de feu", "gourdin", "barre de fer"],
+        "pt": ["faca", "facao", "arma", "armas", "revolver", "pistola", "oitao", "garrafa", "armado", "armados",
+               "atirando", "tiros", "pau", "barra de ferro", "canivete"],
+        "sw": ["kisu", "visu", "bunduki", "panga", "rungu", "silaha", "chupa", "bastola", "wanapiga risasi", "risasi",
+               "gun", "knife", "mapanga"],
+        "ar": ["*سكين", "*سكينه", "*مسدس", "*سلاح", "*ساطور", "*رشاش", "*خنجر", "*عصا", "*قزازه", "*زجاجه", "*رصاص",
+               "*كلاشن", "*شفره", "mos", "sekkina", "sekina", "sekin", "mousad", "msaddas", "sla7", "sila7", "fard"],
+    },
+    "VIOLENCE": {
+        "en": ["beating", "hitting", "punching", "kicking", "stabbing", "attacking", "fighting", "strangling", "choking",
+               "dragging", "shooting", "hurting", "raping", "assaulting", "slapping", "fight", "attacked", "stabbed",
+               "shot", "beat", "hit", "hits", "beats", "kill", "killing", "break in", "breaking in"],
+        "es": ["golpeando", "pegando", "pegandole", "apunalando", "peleando", "pelea", "matando", "ahorcando",
+               "estrangulando", "violando", "atacando", "disparando", "lastimando", "agrediendo", "madreando",
+               "golpea", "pega", "balacera", "tiroteo"],
+        "fr": ["frappe", "frapper", "bagarre", "tabasse", "tabasser", "poignarde", "etrangle", "violente", "attaque",
+               "se battent", "bat", "battent", "cogne", "tue", "agresse", "viole", "tire"],
+        "pt": ["batendo", "bate", "espancando", "esfaqueando", "brigando", "briga", "matando", "estrangulando",
+               "enforcando", "atacando", "atirando", "estuprando", "agredindo", "socando", "chutando", "tiroteio", "porrada"],
+        "sw": ["anapiga*", "wanapiga*", "anamchapa", "wanamchapa", "wanapigana", "vita", "anamkaba", "ananikaba",
+               "anamuua", "wanamuua", "anamdunga", "amedungwa", "wanamshambulia", "anashambulia", "ananipiga",
+               "anambaka", "ngumi", "ugomvi"],
+        "ar": ["*يضرب", "*يضربو", "*يضربوا", "*بيضرب", "*بيضربو", "*يضربني", "*يضربها", "*يضربه", "*خناقه", "*عركه",
+               "*يطعن", "*بيطعن", "*يخنق", "*بيخنق", "*يقتل", "*يعتدي", "*يهاجم", "*طخ", "*اطلاق",
+               "darb", "yedrab", "yodrob", "bidrob", "byedrab", "kayedreb", "kaydrab", "m3arka", "khanaa2a", "yeqtol"],
+    },
+    "SPIKE": {
+        "en": ["spiked", "spike", "spiking", "drugged", "roofied", "roofie", "something in my drink", "something in her drink",
+               "something in his drink", "put something in", "slipped something"],
+        "es": ["drogaron", "drogada", "drogado", "burundanga", "escopolamina", "algo en mi bebida", "algo en su bebida",
+               "algo en el trago", "algo en mi trago", "le echaron algo", "me echaron algo", "le pusieron algo",
+               "me pusieron algo"],
+        "fr": ["drogue", "droguee", "drogue", "quelque chose dans mon verre", "quelque chose dans son verre", "ghb",
+               "mis quelque chose", "verre drogue"],
+        "pt": ["batizada", "batizado", "batizaram", "boa noite cinderela", "dopada", "dopado", "drogada", "drogado",
+               "colocaram algo", "puseram algo", "algo na bebida", "algo no copo", "algo no meu copo", "algo na minha bebida"],
+        "sw": ["mchele", "wamemwekea", "amewekewa", "amemwekea", "wamemwekea dawa", "dawa kwenye kinywaji",
+               "kitu kwenye kinywaji", "kinywaji chake", "kinywaji changu", "amenyweshwa", "kumwekea dawa", "drugged",
+               "spiked"],
+        "ar": ["*مخدر", "*مخدره", "*حطوا", "*حطو", "*حطلها", "*حطلي", "*حطله", "*دسوا", "*دس", "mkhadder", "mkhadra",
+               "7atoli", "7atolha", "7atulha", "7atou"],
+    },
+    "SYMPTOM": {
+        "en": ["dizzy", "drowsy", "cant stand", "can t stand", "cannot stand", "cant walk", "can t walk", "cant move",
+               "can t move", "blacking out", "fading", "out of it", "falling asleep", "vomiting", "throwing up",
+               "barely awake", "barely conscious", "confused", "slurring", "collapsed", "collapsing", "very drunk",
+               "so drunk", "v drowsy", "not making sense", "can barely"],
+        "es": ["mareada", "mareado", "mareo", "no se puede parar", "no puede caminar", "no puede pararse", "vomitando",
+               "no reacciona", "medio dormida", "se esta desmayando", "como ida", "muy borracha"],
+        "fr": ["etourdie", "etourdi", "vertiges", "somnolente", "tient plus debout", "tient pas debout", "vomit",
+               "ne reagit", "s endort", "bizarre", "completement ivre", "tres ivre", "la tete qui tourne"],
+        "pt": ["tonta", "tonto", "zonza", "zonzo", "nao consegue ficar de pe", "vomitando", "apagando", "grogue",
+               "nao reage", "sonolenta", "muito bebada", "desnorteada"],
+        "sw": ["kizunguzungu", "hawezi kusimama", "anatapika", "amelegea", "ameduwaa", "analala", "hajielewi",
+               "amelewa sana", "haongei vizuri", "hajui aliko"],
+        "ar": ["*دايخ", "*دايخه", "*دوخه", "*مش قادر", "*مش قادره", "*بترجع", "*تتقيا", "*نعسان", "*نعسانه",
+               "dayekh", "daykha", "mdawkha", "mdoukha", "dawkha"],
+    },
+    # Direct cues.
+    "following": {
+        "en": ["following me", "following us", "following her", "following my", "follows me", "followed me and is still",
+               "is following", "are following", "keeps following", "been following me", "stalking me", "behind me",
+               "chasing me", "chasing us", "chasing her", "tailing me", "on my tail", "foll me", "followin me",
+               "following me rn"],
+        "es": ["me sigue", "me siguen", "me esta siguiendo", "me estan siguiendo", "nos sigue", "nos siguen", "la sigue",
+               "la esta siguiendo", "me persigue", "me persiguen", "me viene siguiendo", "detras de mi", "me anda siguiendo",
+               "esta siguiendo", "estan siguiendo", "following me"],
+        "fr": ["me suit", "me suivent", "nous suit", "la suit", "me poursuit", "me poursuivent", "me suit depuis",
+               "derriere moi", "me colle", "me file", "me traque", "est en train de me suivre"],
+        "pt": ["me seguindo", "me segue", "me seguem", "nos seguindo", "seguindo ela", "me perseguindo", "atras de mim",
+               "ta me seguindo", "esta me seguindo", "tao me seguindo", "estao me seguindo", "seguindo a gente"],
+        "sw": ["ananifuata", "wananifuata", "anatufuata", "wanatufuata", "anamfuata", "wanamfuata", "ananifwata",
+               "ananifatilia", "ananifuatilia", "wananifuatilia", "nyuma yangu", "ananichase", "ananifollow",
+               "ako nyuma yangu", "yuko nyuma yangu"],
+        "ar": ["*يلاحقني", "*يلاحقنا", "*يلاحقها", "*بيلاحقني", "*يتبعني", "*يتبعنا", "*بيتبعني", "*ماشي ورايا",
+               "*ماشي وراي", "*يمشي ورايا", "*يمشي وراي", "*ورايا", "*يطاردني", "*بيطاردني", "*لاحقني", "*تابعني",
+               "yetba3ni", "yitba3ni", "tab3ni", "taba3ni", "yla7a9ni", "yla7e9ni", "ylahe9ni", "bila7e2ni",
+               "mashi waraya", "mashi wraya", "warahi", "wraya"],
+    },
+    "here_now": {
+        "en": ["he is outside", "he s outside", "hes outside", "is outside my", "outside my door", "outside my house",
+               "outside the door", "at my door", "at the door now", "banging on the door", "banging on my door",
+               "trying to get in", "trying to break in", "breaking in", "he is here", "he s here", "hes here",
+               "they are here", "they re here", "theyre here", "still here", "still outside", "waiting outside",
+               "waiting for me outside", "is in the house", "he is inside", "locked myself", "hiding in", "im hiding",
+               "i m hiding", "i am hiding", "in the toilet hiding", "wont let me leave", "won t let me leave",
+               "will not let me leave", "won t let me go", "wont let me go", "still there"],
+        "es": ["esta afuera", "estan afuera", "esta aqui", "estan aqui", "esta aca", "sigue aqui", "sigue afuera",
+               "esta en la puerta", "en mi puerta", "golpeando la puerta", "quiere entrar", "tratando de entrar",
+               "me encerre", "estoy escondida", "estoy escondido", "me escondi", "no me deja salir", "no me dejan salir",
+               "sigue ahi", "siguen ahi", "esta ahi afuera", "afuera de mi casa"],
+        "fr": ["il est devant", "ils sont devant", "devant ma porte", "devant chez moi", "il est la", "ils sont la",
+               "il est toujours la", "frappe a la porte", "tape a la porte", "essaie d entrer", "veut entrer",
+               "je me suis enfermee", "je me suis enferme", "je suis cachee", "je me cache", "m empeche de sortir",
+               "m empechent de sortir", "encore la", "est dehors", "sont dehors"],
+        "pt": ["ta la fora", "esta la fora", "esta aqui", "ta aqui", "estao aqui", "tao aqui", "na minha porta",
+               "na porta de casa", "batendo na porta", "quer entrar", "tentando entrar", "me tranquei", "estou escondida",
+               "to escondida", "to escondido", "estou escondido", "nao me deixa sair", "ainda ta ai", "ainda esta ai",
+               "continua aqui", "ta na porta", "esta na porta"],
+        "sw": ["yuko nje", "wako nje", "yuko hapa", "wako hapa", "ako hapa", "ako nje", "bado yuko", "bado wako",
+               "bado ako", "mlangoni", "anagonga mlango", "anataka kuingia", "wanataka kuingia", "nimejifungia",
+               "nimejificha", "najificha", "hataki niondoke", "hanitaki nitoke", "ananizuia kutoka", "yuko ndani"],
+        "ar": ["*برا الباب", "*قدام الباب", "*عند الباب", "*على الباب", "*واقف برا", "*واقف قدام", "*واقفين برا",
+               "*بيخبط على الباب", "*يطرق الباب", "*يدق الباب", "*عايز يدخل", "*يحاول يدخل", "*بيحاول يدخل",
+               "*قافله على نفسي", "*قفلت على نفسي", "*مستخبيه", "*مستخبي", "*متخبيه", "*هو هنا", "*هم هنا", "*لسه هنا",
+               "*لسه برا", "*مش راضي يخليني اطلع", "*ما بيخليني اطلع", "*مانعني اطلع",
+               "howa hena", "howa hna", "hwa hna", "barra el bab", "3al bab", "3and el bab", "wa2ef barra"],
+    },
+    "bleeding": {
+        "en": ["bleeding", "bleedin", "blood everywhere", "lot of blood", "lots of blood", "losing blood", "covered in blood",
+               "blood all over"],
+        "es": ["sangrando", "se desangra", "desangrando", "mucha sangre", "sangre por todos lados", "lleno de sangre",
+               "llena de sangre", "esta sangrando"],
+        "fr": ["saigne", "saignent", "en sang", "beaucoup de sang", "du sang partout", "perd du sang", "pisse le sang"],
+        "pt": ["sangrando", "muito sangue", "sangue por todo lado", "cheio de sangue", "cheia de sangue", "perdendo sangue",
+               "sangrando muito"],
+        "sw": ["anavuja damu", "anatoka damu", "damu nyingi", "anavuja", "inavuja damu", "anatokwa na damu",
+               "damu kila mahali", "anableed", "bleeding"],
+        "ar": ["*ينزف", "*بينزف", "*تنزف", "*بتنزف", "*نزيف", "*غرقان دم", "*غرقانه دم", "*دم كتير", "*الدم في كل مكان",
+               "yenzef", "binzef", "bynzef", "dam kteer", "dam ktir"],
+    },
+    "unconscious": {
+        "en": ["unconscious", "passed out", "not waking up", "won t wake up", "wont wake up", "can t wake", "cant wake",
+               "not breathing", "isn t breathing", "isnt breathing", "barely conscious", "not responding",
+               "unresponsive", "fainted", "blacked out", "knocked out", "lying on the ground not moving", "not moving"],
+        "es": ["inconsciente", "desmayada", "desmayado", "se desmayo", "no despierta", "no respira", "no responde",
+               "no reacciona", "perdio el conocimiento", "sin conocimiento", "no se mueve"],
+        "fr": ["inconsciente", "inconscient", "evanouie", "evanoui", "s est evanouie", "ne se reveille pas", "ne respire plus",
+               "ne respire pas", "ne repond plus", "ne reagit plus", "ne bouge plus", "perdu connaissance"],
+        "pt": ["inconsciente", "desmaiada", "desmaiado", "desmaiou", "nao acorda", "nao respira", "nao responde",
+               "desacordada", "desacordado", "apagou", "nao se mexe", "perdeu os sentidos"],
+        "sw": ["amezimia", "wamezimia", "amepoteza fahamu", "hajitambui", "haamki", "hapumui", "hasongi", "amezirai",
+               "hajielewi kabisa", "amelala chini hasongi", "fainted", "passed out"],
+        "ar": ["*فاقد الوعي", "*فاقده الوعي", "*مغمى عليه", "*مغمي عليه", "*مغمى عليها", "*مغمي عليها", "*اغمي عليه",
+               "*اغمي عليها", "*فقدت الوعي", "*فقد الوعي", "*مش بيتنفس", "*مش بتتنفس", "*لا يتنفس", "*مش بيرد",
+               "*مش بترد", "*مش بيتحرك", "*مش بتتحرك", "*مابتتحركش", "ma3ndoush wa3i", "fa2ed el wa3i", "fa9da l wa3i",
+               "oghmi 3aliha", "oghmi 3alih", "mesh bet-tnaffes"],
+    },
+    "help_now": {
+        "en": ["help me now", "help now", "help us now", "help me please now", "send help", "need help now", "need help asap",
+               "help asap", "please come now", "come quickly", "come now", "call an ambulance", "call ambulance",
+               "sos", "help help", "someone help", "somebody help", "urgent help", "help pls now", "hlp now"],
+        "es": ["ayuda ahora", "ayudenme", "ayudame", "auxilio", "socorro", "manden ayuda", "necesito ayuda ya",
+               "necesito ayuda ahora", "vengan rapido", "vengan ya", "llamen a una ambulancia", "ayuda por favor ya",
+               "help me", "ayuda ya"],
+        "fr": ["au secours", "a l aide", "aidez moi", "aide moi", "aidez nous", "venez vite", "envoyez quelqu un",
+               "besoin d aide maintenant", "appelez une ambulance", "appelez les secours"],
+        "pt": ["socorro", "me ajuda", "me ajudem", "ajuda agora", "ajudem agora", "venham rapido", "venham logo",
+               "mandem ajuda", "preciso de ajuda agora", "chamem uma ambulancia", "chama a ambulancia"],
+        "sw": ["nisaidie", "nisaidieni", "tusaidie", "tusaidieni", "msaada sasa", "msaada haraka", "saidia sasa",
+               "saidieni haraka", "njooni haraka", "njoo haraka", "help sasa", "help haraka", "niokoeni", "tuokoeni"],
+        "ar": ["*النجده", "*ساعدوني", "*ساعدني", "*الحقوني", "*الحقني", "*انقذوني", "*انقذني", "*اتصلوا بالاسعاف",
+               "*ابعتوا حد", "*تعالوا بسرعه", "*يا ناس الحقوا",
+               "sa3douni", "sa3idouni", "sa3dooni", "el7a2ouni", "il7a2ouni", "el7a9oni", "njda", "ajiw daba", "t3alo bsor3a"],
+    },
+}
+
+CUE_NAMES: tuple[str, ...] = (
+    "weapon_now", "violence_now", "following", "here_now", "bleeding", "unconscious", "spiked_now", "help_now",
+)
+DIRECT_CUES = ("following", "here_now", "bleeding", "unconscious", "help_now")
+PAST_BLOCKS = frozenset({"weapon_now", "violence_now", "following", "bleeding", "unconscious", "spiked_now"})
+WINDOW = 12  # words between the two halves of a combined cue (weapon + now, violence + now, ...)
+
+_WORD = re.compile(r"\w+")
+_APOSTROPHES = re.compile(r"['’`´]")
+
+
+def words(text: str) -> list[str]:
+    """Folded words; apostrophes split words ("he's" -> he s, "l'aide" -> l aide)."""
+    return _WORD.findall(_APOSTROPHES.sub(" ", fold(text)))
+
+
+@dataclass(frozen=True)
+class SafetyCheck:
+    cues: tuple[str, ...]  # matched cue names, in CUE_NAMES order
+
+    @property
+    def emergency(self) -> bool:
+        return bool(self.cues)
+
+
+class SafetyNet:
+    """Build once (a few ms); `check(text)` finds present-danger cues, `apply` raises urgency."""
+
+    def __init__(self, lexicon: dict[str, dict[str, list[str]]] = LEXICON) -> None:
+        self.vocab = Vocab()
+        self.matcher = PhraseMatcher(self.vocab, attr="ORTH")
+        self._prefix: dict[str, re.Pattern[str]] = {}  # term class -> one regex over single words
+        self._clitic: dict[str, re.Pattern[str]] = {}  # single words that may carry a 1-3 letter clitic
+        self._clitic_multi: dict[str, list[tuple[re.Pattern[str], tuple[str, ...]]]] = {}
+        for term_class, by_language in lexicon.items():
+            phrases: list[list[str]] = []
+            prefixes: set[str] = set()
+            clitic_words: set[str] = set()
+            for entries in by_language.values():
+                for entry in entries:
+                    if entry.startswith("*"):
+                        parts = words(entry[1:])
+                        phrases.append(parts)  # the bare form through the phrase matcher
+                        if len(parts) == 1:
+                            clitic_words.add(parts[0])
+                        elif parts:
+                            head = re.compile(r"\w{1,3}" + re.escape(parts[0]) + "$")
+                            self._clitic_multi.setdefault(term_class, []).append((head, tuple(parts[1:])))
+                    elif entry.endswith("*") and " " not in entry.strip():
+                        prefixes.update(words(entry[:-1]))
+                    else:
+                        phrases.append(words(entry))
+            phrases = [p for p in phrases if p]
+            if phrases:
+                self.matcher.add(term_class, [Doc(self.vocab, words=p) for p in phrases])
+            if prefixes:
+                self._prefix[term_class] = re.compile("(?:" + "|".join(map(re.escape, sorted(prefixes))) + ")")
+            if clitic_words:
+                self._clitic[term_class] = re.compile(
+                    r"\w{1,3}(?:" + "|".join(map(re.escape, sorted(clitic_words))) + ")$"
+                )
+
+    def spans(self, text: str) -> dict[str, list[int]]:
+        """Term class -> word positions where it starts."""
+        tokens = words(text)
+        found: dict[str, list[int]] = {}
+        if not tokens:
+            return found
+        doc = Doc(self.vocab, words=tokens)
+        for match_id, start, _end in self.matcher(doc):
+            found.setdefault(self.vocab.strings[match_id], []).append(start)
+        for term_class, pattern in (*self._prefix.items(), *self._clitic.items()):
+            for i, token in enumerate(tokens):
+                if pattern.match(token):
+                    found.setdefault(term_class, []).append(i)
+        for term_class, sequences in self._clitic_multi.items():
+            for head, rest in sequences:
+                n = len(rest)
+                for i in range(len(tokens) - n):
+                    if tuple(tokens[i + 1 : i + 1 + n]) == rest and head.match(tokens[i]):
+                        found.setdefault(term_class, []).append(i)
+        return found
+
+    def check(self, text: str) -> SafetyCheck:
+        found = self.spans(text)
+        cues: set[str] = set()
+        now = found.get("NOW", [])
+
+        def near(kind: str) -> bool:
+            return any(abs(a - b) <= WINDOW for a in found.get(kind, []) for b in now)
+
+        if near("WEAPON"):
+            cues.add("weapon_now")
+        if near("VIOLENCE"):
+            cues.add("violence_now")
+        if "SPIKE" in found and (now or "SYMPTOM" in found):
+            cues.add("spiked_now")
+        for cue in DIRECT_CUES:
+            if cue in found:
+                cues.add(cue)
+        if "PAST" in found:
+            cues -= PAST_BLOCKS
+        return SafetyCheck(tuple(c for c in CUE_NAMES if c in cues))
+
+    @staticmethod
+    def apply(urgency: str, check: SafetyCheck) -> str:
+        """Raise to emergency on a cue; never lower."""
+        if check.emergency and URGENCY_ORDER.index(urgency) < URGENCY_ORDER.index("emergency"):
+            return "emergency"
+        return urgency
+
+
+_DEFAULT: SafetyNet | None = None
+
+
+def default_net() -> SafetyNet:
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = SafetyNet()
+    return _DEFAULT
+
+
+def languages() -> Iterable[str]:
+    return ("en", "es", "fr", "pt", "sw", "ar")

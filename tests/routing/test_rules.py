@@ -1,0 +1,99 @@
+"""Routing: the default routes of DESIGN.md, and the police safeguard at routing and at config load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from routing.deployment import load_deployment
+from routing.rules import ReportFacts, decide
+from settings import ConfigError
+
+DEMO = Path(__file__).resolve().parents[2] / "config" / "demo-city.yaml"
+
+ROUTES = [
+    # types, urgency, venue nightlife, expected alert groups, expected digest groups
+    (["physical_assault"], "urgent", False, {"crisis_responders"}, set()),
+    (["threats_extortion"], "routine", False, {"crisis_responders"}, set()),
+    (["robbery"], "emergency", False, {"crisis_responders"}, set()),
+    (["sexual_assault"], "emergency", False, {"gbv_specialists"}, set()),
+    (["sexual_harassment"], "routine", False, {"gbv_specialists"}, set()),
+    (["domestic_violence"], "urgent", False, {"gbv_specialists"}, set()),
+    (["drink_spiking"], "emergency", False, {"gbv_specialists", "night_team"}, set()),
+    (["gun_violence"], "emergency", False, {"crisis_responders", "gbv_specialists"}, set()),
+    (["physical_assault"], "emergency", True, {"crisis_responders", "night_team"}, set()),
+    (["police_misconduct"], "routine", False, {"oversight"}, set()),
+    (["police_misconduct", "sexual_assault"], "urgent", True, {"oversight", "night_team"}, set()),
+    (["unsafe_place"], "routine", False, set(), {"safety_unit"}),
+    (["other"], "routine", False, {"crisis_responders"}, set()),
+]
+
+
+@pytest.mark.parametrize("types, urgency, nightlife, alerted, digest", ROUTES)
+def test_default_routes(types: list[str], urgency: str, nightlife: bool, alerted: set[str], digest: set[str]) -> None:
+    decision = decide(load_deployment(DEMO), ReportFacts(types=tuple(types), urgency=urgency, nightlife=nightlife))
+    assert set(decision.alert_groups) == alerted
+    assert set(decision.digest_groups) == digest
+
+
+def write_config(tmp_path: Path, mutate) -> Path:  # type: ignore[no-untyped-def]
+    config = yaml.safe_load(DEMO.read_text())
+    mutate(config)
+    path = tmp_path / "city.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True))
+    (tmp_path / "demo-city.geojson").write_text((DEMO.parent / "demo-city.geojson").read_text())
+    return path
+
+
+def test_config_routing_misconduct_to_police_is_refused(tmp_path: Path) -> None:
+    def send_misconduct_to_police(config: dict) -> None:
+        config["routes"][0]["notify"] = ["oversight", "city_police"]
+
+    with pytest.raises(ConfigError) as error:
+        load_deployment(write_config(tmp_path, send_misconduct_to_police))
+    message = str(error.value)
+    assert "city.yaml" in message and "police_misconduct" in message and "city_police" in message
+
+
+def test_config_catch_all_also_route_to_police_is_refused(tmp_path: Path) -> None:
+    def also_police_at_night(config: dict) -> None:
+        config["also"].append({"name": "police see nightlife", "match": {"nightlife": True}, "notify": ["city_police"]})
+
+    with pytest.raises(ConfigError, match="city_police"):
+        load_deployment(write_config(tmp_path, also_police_at_night))
+
+
+def test_police_after_a_misconduct_catch_route_is_allowed_and_never_reached(tmp_path: Path) -> None:
+    def police_get_robberies(config: dict) -> None:
+        config["routes"].insert(1, {"name": "robbery to police", "match": {"types": ["robbery"]},
+                                    "notify": ["city_police"]})
+
+    deployment = load_deployment(write_config(tmp_path, police_get_robberies))
+    assert decide(deployment, ReportFacts(types=("robbery",), urgency="urgent")).alert_groups == ("city_police",)
+    mixed = decide(deployment, ReportFacts(types=("robbery", "police_misconduct"), urgency="urgent"))
+    assert "city_police" not in mixed.alert_groups and mixed.alert_groups == ("oversight",)
+
+
+def test_safeguard_at_routing_withholds_police_groups() -> None:
+    deployment = load_deployment(DEMO)
+    # Build a deployment that bypasses load-time validation, as a config edited in the database might.
+    unsafe = deployment.model_copy(update={"also": [*deployment.also, deployment.routes[0].model_copy(
+        update={"name": "everything to police", "match": deployment.routes[-1].match, "notify": ["city_police"]})]})
+    decision = decide(unsafe, ReportFacts(types=("police_misconduct",), urgency="urgent"))
+    assert "city_police" not in decision.alert_groups and decision.withheld_groups == ("city_police",)
+
+
+@pytest.mark.parametrize("mutate, expected", [
+    (lambda c: c["groups"][0]["members"].append({"name": "X", "telegram": 1, "sms": "+15555550999"}),
+     "groups.0.members.2"),
+    (lambda c: c["routes"].append({"name": "bad", "match": {"types": ["shoplifting"]}, "notify": ["oversight"]}),
+     "shoplifting"),
+    (lambda c: c["routes"].append({"name": "ghost", "notify": ["ghostbusters"]}), "ghostbusters"),
+    (lambda c: c.pop("emergency_number"), "emergency_number"),
+])
+def test_config_errors_name_the_field(tmp_path: Path, mutate, expected: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError) as error:
+        load_deployment(write_config(tmp_path, mutate))
+    assert expected in str(error.value) and "city.yaml" in str(error.value)
