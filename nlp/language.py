@@ -269,20 +269,18 @@ def choose_language(
     1. If the conversation already has a supported language, keep it unless a decisive detection
        names another one (one long, clear message switches; a short one never does).
     2. With nothing established: a decisive detection wins; else Telegram's language_code (its
-       base code, "pt-br" -> "pt") if supported; else the main language of the phone number's
+       base code, "pt-br" -> "pt") if supported; else a greeting's language ("hola", "habari",
+       see GREETINGS); else the main language of the phone number's
        country if supported (Kenya, Tanzania, Uganda -> sw); else ``default``.
     """
     allowed = frozenset(code.lower() for code in supported)
-    if not hints.established:
-        greeting = GREETINGS.get(_greeting_key(text))
-        if greeting in allowed:
-            return greeting
     detected = _decisive_guess(text, detector, allowed)
     if detected is not None:
         return detected
     candidates = (
         hints.established.lower() if hints.established else None,
         _telegram_language(hints.telegram_code) if hints.telegram_code else None,
+        GREETINGS.get(_greeting_key(text)),  # "hola" says more than the phone's country
         _phone_language(hints.phone_number) if hints.phone_number else None,
     )
     for candidate in candidates:

@@ -15,8 +15,8 @@ Cues (the names reported in TriageResult.safety_cues):
   spiked_now      a spiked drink with symptoms or "now"        ("i think my drink was spiked, so dizzy")
   help_now        a cry for help now                           ("help me now", "socorro", "النجدة")
 
-A past or habitual marker ("yesterday", "last week", "every night", "ayer", "jana", "امس") in the
-message switches off the cues that are only present danger when they happen now (weapon_now,
+A past or habitual marker ("yesterday", "last week", "every night", "ayer", "jana", "امس") or a sign the
+danger is over ("just now", "an hour ago", "I'm home now", "hace rato", "من شوي") in the message switches off the cues that are only present danger when they happen now (weapon_now,
 violence_now, following, bleeding, unconscious, spiked_now); here_now and help_now stand regardless.
 
 Matching is spaCy's PhraseMatcher for phrases plus one regular expression per cue for word stems (a
@@ -71,6 +71,34 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                "kila usiku", "kila wiki", "zamani", "siku zote", "juzi juzi"],
         "ar": ["امس", "*الماضي", "*الماضيه", "كل يوم", "كل ليله", "دايما", "دائما", "من اسبوع", "من شهر", "من سنه",
                "قبل اسبوع", "قبل شهر", "قبل سنه", "lbar7", "lbareh", "mbare7", "imbare7", "kol yom", "koll yom", "dima"],
+    },
+    # It has just happened, or the danger is over: blocks the same cues as PAST.
+    "OVER": {
+        "en": ["just now", "ago", "earlier", "this morning", "this afternoon", "this evening", "home now", "safe now",
+               "calm now", "calmer now", "quiet now", "at home now", "i m home", "im home", "i m safe", "im safe",
+               "i m ok", "im ok", "drove off", "ran off", "ran away", "got away", "is gone", "are gone", "they left",
+               "he left", "stopped bleeding", "at the clinic", "in hospital", "at the hospital", "to hospital",
+               "woke up", "this month", "this week", "three times now", "many times"],
+        "es": ["hace rato", "hace un rato", "hace una hora", "hace media hora", "hace minutos", "hace poco", "esta manana",
+               "esta tarde", "ya estoy en casa", "ya estoy bien", "estoy bien", "ya se fue", "ya se fueron", "se fue",
+               "se fueron", "ya desperto", "ya paso", "en el hospital", "al hospital", "en la clinica", "me escape",
+               "sigue escribiendo", "sigue llamando", "sigue mandando", "me sigue escribiendo", "me sigue llamando"],
+        "fr": ["il y a", "tout a l heure", "ce matin", "cet apres midi", "je suis rentree", "je suis rentre",
+               "je suis chez moi", "je suis en securite", "ca va maintenant", "il est parti", "ils sont partis",
+               "s est enfui", "se sont enfuis", "a l hopital", "a la clinique", "s est reveillee", "s est reveille",
+               "c est calme"],
+        "pt": ["agora pouco", "ha pouco", "ha uma hora", "ha meia hora", "faz uma hora", "mais cedo", "hoje de manha",
+               "hoje cedo", "ja estou em casa", "to em casa", "estou em casa", "ja to em casa", "estou bem", "to bem",
+               "ja foi embora", "foram embora", "fugiu", "fugiram", "no hospital", "pro hospital", "acordei", "acordou",
+               "esta calmo", "ta calmo", "ja passou"],
+        "sw": ["muda mfupi uliopita", "dakika", "saa moja iliyopita", "masaa", "asubuhi", "leo asubuhi", "mchana huu",
+               "niko nyumbani", "nimefika nyumbani", "niko salama", "yuko salama", "ametoroka", "wametoroka",
+               "wameondoka", "ameondoka", "hospitalini", "kliniki", "amepata fahamu", "ameamka"],
+        "ar": ["*من شوي", "*من ساعه", "*من ساعتين", "*قبل ساعه", "*قبل ساعتين", "*قبل شهر", "*قبل شهرين", "*قبل يومين",
+               "*قبل اسبوع", "*منذ شهر", "*منذ شهرين", "*منذ سنه", "*منذ ذلك", "*الصبح", "*الصباح", "*هديت", "*هدا الوضع",
+               "*هدا", "*خلاص", "*روحت البيت", "*وصلت البيت", "*انا في البيت", "*انا بخير", "*في المستشفى",
+               "*بالمستشفى", "*بالاسعاف", "*فاق", "*فاقت", "*هرب", "*هربوا", "*مشيوا", "*محدش",
+               "men shway", "mn shwaya", "men sa3a", "9bel sa3a", "l9a7", "sba7", "el sob7", "mnee7", "mni7", "bekhir"],
     },
     "WEAPON": {
         "en": ["knife", "knives", "gun", "guns", "pistol", "machete", "blade", "bottle", "firearm", "rifle", "shotgun",
@@ -153,9 +181,9 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                "ananifatilia", "ananifuatilia", "wananifuatilia", "nyuma yangu", "ananichase", "ananifollow",
                "ako nyuma yangu", "yuko nyuma yangu"],
         "ar": ["*يلاحقني", "*يلاحقنا", "*يلاحقها", "*بيلاحقني", "*يتبعني", "*يتبعنا", "*بيتبعني", "*ماشي ورايا",
-               "*ماشي وراي", "*يمشي ورايا", "*يمشي وراي", "*ورايا", "*يطاردني", "*بيطاردني", "*لاحقني", "*تابعني",
+               "*ماشي وراي", "*يمشي ورايا", "*يمشي وراي", "*يطاردني", "*بيطاردني", "*لاحقني", "*تابعني",
                "yetba3ni", "yitba3ni", "tab3ni", "taba3ni", "yla7a9ni", "yla7e9ni", "ylahe9ni", "bila7e2ni",
-               "mashi waraya", "mashi wraya", "warahi", "wraya"],
+               "mashi waraya", "mashi wraya"],
     },
     "here_now": {
         "en": ["he is outside", "he s outside", "hes outside", "is outside my", "outside my door", "outside my house",
@@ -184,7 +212,7 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                "*بيخبط على الباب", "*يطرق الباب", "*يدق الباب", "*عايز يدخل", "*يحاول يدخل", "*بيحاول يدخل",
                "*قافله على نفسي", "*قفلت على نفسي", "*مستخبيه", "*مستخبي", "*متخبيه", "*هو هنا", "*هم هنا", "*لسه هنا",
                "*لسه برا", "*مش راضي يخليني اطلع", "*ما بيخليني اطلع", "*مانعني اطلع",
-               "howa hena", "howa hna", "hwa hna", "barra el bab", "3al bab", "3and el bab", "wa2ef barra"],
+               "howa hena", "howa hna", "hwa hna", "barra el bab", "wa2ef barra"],
     },
     "bleeding": {
         "en": ["bleeding", "bleedin", "blood everywhere", "lot of blood", "lots of blood", "losing blood", "covered in blood",
@@ -229,8 +257,9 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                "mandem ajuda", "preciso de ajuda agora", "chamem uma ambulancia", "chama a ambulancia"],
         "sw": ["nisaidie", "nisaidieni", "tusaidie", "tusaidieni", "msaada sasa", "msaada haraka", "saidia sasa",
                "saidieni haraka", "njooni haraka", "njoo haraka", "help sasa", "help haraka", "niokoeni", "tuokoeni"],
-        "ar": ["*النجده", "*ساعدوني", "*ساعدني", "*الحقوني", "*الحقني", "*انقذوني", "*انقذني", "*اتصلوا بالاسعاف",
-               "*ابعتوا حد", "*تعالوا بسرعه", "*يا ناس الحقوا",
+        "ar": ["*النجده", "الحقوني", "*الحقني", "*انقذوني", "*انقذني", "*اتصلوا بالاسعاف",
+               "ابعتوا حد", "تعالوا بسرعه", "يا ناس الحقوا", "ساعدوني بسرعه",
+               "ساعدوني الان", "ساعدوني دلوقتي",
                "sa3douni", "sa3idouni", "sa3dooni", "el7a2ouni", "il7a2ouni", "el7a9oni", "njda", "ajiw daba", "t3alo bsor3a"],
     },
 }
@@ -335,7 +364,7 @@ class SafetyNet:
         for cue in DIRECT_CUES:
             if cue in found:
                 cues.add(cue)
-        if "PAST" in found:
+        if "PAST" in found or "OVER" in found:
             cues -= PAST_BLOCKS
         return SafetyCheck(tuple(c for c in CUE_NAMES if c in cues))
 
