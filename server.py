@@ -20,6 +20,7 @@ from handlers.intake import Intake
 from handlers.responders import ResponderDesk
 from nlp.triage import Classifier, Triage
 from routing.delivery import DeliveryWorker
+from routing.dispatch import Dispatcher
 from routing.deployment import Deployment, load_deployment, load_geojson
 from settings import ConfigError, Settings
 from storage.crypto import Vault
@@ -63,8 +64,9 @@ def build_services(settings: Settings, classifier: Classifier | None = None) -> 
     db = Database(settings.database_url)
     triage = Triage.from_deployment(deployment, geojson, classifier)
     worker_ref: list[DeliveryWorker] = []
+    dispatcher = Dispatcher(deployment)
     intake = Intake(
-        db, vault, Dialogue(deployment, triage), ResponderDesk(deployment.default_language),
+        db, vault, Dialogue(deployment, triage, dispatcher), ResponderDesk(dispatcher),
         on_commit=lambda: worker_ref[0].wake() if worker_ref else None,
     )
     services = Services(settings=settings, deployment=deployment, vault=vault, db=db, triage=triage, intake=intake)
@@ -106,7 +108,7 @@ def create_app(services: Services, run_worker: bool = True) -> web.Application:
         tasks = []
         if run_worker and services.worker is not None:
             tasks.append(asyncio.create_task(services.worker.run(), name="delivery-worker"))
-        tasks.append(asyncio.create_task(_sweep_conversations(services.intake), name="conversation-sweeper"))
+        tasks.append(asyncio.create_task(_timers(services.intake), name="timers"))
         yield
         if services.worker is not None:
             services.worker.stop()
@@ -126,10 +128,15 @@ async def _health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-async def _sweep_conversations(intake: Intake) -> None:
+async def _timers(intake: Intake) -> None:
+    """Escalations every second (they are due on the minute), idle conversations every 30 s."""
+    ticks = 0
     while True:
         try:
-            await intake.expire_idle_conversations()
+            await intake.run_escalations()
+            if ticks % int(SWEEP_SECONDS) == 0:
+                await intake.expire_idle_conversations()
         except Exception:
-            log.exception("conversation sweep failed")
-        await asyncio.sleep(SWEEP_SECONDS)
+            log.exception("timer round failed; trying again")
+        ticks += 1
+        await asyncio.sleep(1.0)

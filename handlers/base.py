@@ -7,7 +7,7 @@ The rest of Salama sees only `InboundMessage` and `OutboundMessage`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, ClassVar
 
 from aiohttp import web
@@ -36,7 +36,23 @@ class InboundMessage:
 @dataclass(frozen=True)
 class Button:
     label: str
-    data: str
+    data: str  # what comes back when pressed: a command such as "ACK R-7K3F" (64 bytes at most)
+
+
+Keyboard = tuple[tuple[Button, ...], ...]  # rows of buttons; channels without buttons ignore them
+
+
+def keyboard(rows: list[list[list[str]]] | None) -> Keyboard:
+    """Buttons as stored in JSON ([[label, data], ...] per row) -> a Keyboard."""
+    return tuple(tuple(Button(label, data) for label, data in row) for row in rows or [])
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer on the conversation the inbound message came from."""
+
+    text: str
+    buttons: Keyboard = ()
 
 
 @dataclass(frozen=True)
@@ -44,7 +60,8 @@ class OutboundMessage:
     channel: str
     address: str
     text: str
-    buttons: tuple[Button, ...] = field(default=())
+    buttons: Keyboard = ()
+    edit_of: str | None = None  # provider id of a message to edit in place (Telegram), else send anew
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from nlp.places import PlaceMatch
 from nlp.text import fold
 from nlp.triage import CONFIDENT_URGENCY, URGENCY_ORDER, Triage, TriageResult
 from routing.deployment import Deployment
-from routing.dispatch import send_update, submit_report
+from routing.dispatch import Dispatcher
 from storage.models import Conversation, Report, Reporter, utcnow
 from storage.repository import Store
 
@@ -29,11 +29,13 @@ MIN_WORDS_FOR_A_REPORT = 3  # "hi", "hello?" open a conversation; three words th
 
 
 class Dialogue:
-    def __init__(self, deployment: Deployment, triage: Triage, idle_timeout: timedelta = IDLE_TIMEOUT) -> None:
+    def __init__(
+        self, deployment: Deployment, triage: Triage, dispatcher: Dispatcher, idle_timeout: timedelta = IDLE_TIMEOUT
+    ) -> None:
         self.deployment = deployment
         self.triage = triage
+        self.dispatcher = dispatcher
         self.idle_timeout = idle_timeout
-        self._nightlife_venues = {v.name for v in deployment.venues if v.nightlife}
 
     # --- entry point ------------------------------------------------------------------------------
     async def handle(self, store: Store, message: InboundMessage) -> list[str]:
@@ -118,7 +120,7 @@ class Dialogue:
             self._apply_place(report, place)
         if report.status != "collecting":  # already alerted (emergency): tell the responders where
             where = report.area or message.text or self._t(language, catalog.UNKNOWN_AREA)
-            await send_update(store, report, f"{self._t(language, catalog.ALERT_WHERE, area=where)}")
+            await self.dispatcher.send_update(store, report, self._t(language, catalog.ALERT_WHERE, area=where))
             conversation.stage = "done"
             return [self._t(language, catalog.ADDED, ref=report.reference)]
         if not conversation.asked_danger and not self._urgency_confident(report):
@@ -163,12 +165,12 @@ class Dialogue:
         else:
             store.append_report_text(report, message.text)
             note = message.text
-        await send_update(store, report, note)
+        await self.dispatcher.send_update(store, report, note)
         return [self._t(language, catalog.ADDED, ref=report.reference)]
 
     # --- completion and expiry -----------------------------------------------------------------------
     async def _complete(self, store: Store, report: Report, conversation: Conversation, language: str) -> list[str]:
-        decision = await submit_report(store, self.deployment, report, report.venue in self._nightlife_venues)
+        decision = await self.dispatcher.submit(store, report)
         conversation.stage = "done"
         if report.urgency == "emergency":
             reply = catalog.CONFIRM_EMERGENCY
@@ -183,7 +185,7 @@ class Dialogue:
         """Close a conversation; a report still being collected is submitted with what it has."""
         report = await self._report(store, conversation)
         if report is not None and report.status == "collecting":
-            await submit_report(store, self.deployment, report, report.venue in self._nightlife_venues)
+            await self.dispatcher.submit(store, report)
             store.audit("report_submitted_on_expiry", report)
         conversation.closed = True
 

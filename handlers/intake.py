@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from handlers.base import InboundMessage
+from handlers.base import InboundMessage, Reply
 from handlers.conversation import Dialogue
 from handlers.responders import ResponderDesk
 from storage.crypto import Vault
@@ -32,7 +32,7 @@ class Intake:
         self.responders = responders
         self.on_commit = on_commit  # wakes the delivery worker
 
-    async def handle(self, message: InboundMessage) -> list[str] | None:
+    async def handle(self, message: InboundMessage) -> list[Reply] | None:
         """Process one message; the replies to send back, or None for a redelivered message."""
         async with self.db.sessions() as session, session.begin():
             store = Store(session, self.vault)
@@ -41,10 +41,18 @@ class Intake:
                 return None
             replies = await self.responders.handle(store, message)
             if replies is None:
-                replies = await self.dialogue.handle(store, message)
+                replies = [Reply(text) for text in await self.dialogue.handle(store, message)]
         self.on_commit()
         log.info("%s message processed, %d repl%s", message.channel, len(replies), "y" if len(replies) == 1 else "ies")
         return replies
+
+    async def run_escalations(self) -> int:
+        """Move incidents whose wait is over along their chains."""
+        async with self.db.sessions() as session, session.begin():
+            moved = await self.responders.dispatcher.run_due(Store(session, self.vault))
+        if moved:
+            self.on_commit()
+        return moved
 
     async def expire_idle_conversations(self) -> int:
         """Close conversations idle past the timeout, submitting what they collected."""

@@ -75,7 +75,7 @@ def parse_twilio(form: Mapping[str, str]) -> InboundMessage:
 
 def twiml(replies: list[str], channel: str) -> web.Response:
     response = MessagingResponse()
-    for reply in replies:
+    for reply in replies:  # buttons have no SMS form: the texts say which words to send
         response.message(for_sms(reply) if channel == "sms" else reply)
     return web.Response(text=str(response), content_type="application/xml")
 
@@ -122,7 +122,7 @@ class TwilioChannel(Channel):
             log.error("processing an %s message failed: %s", message.channel, type(exc).__name__, exc_info=False)
             language = self.intake.dialogue.deployment.default_language
             return twiml([locales.translate(language, catalog.TRY_AGAIN)], message.channel)
-        return twiml(replies or [], message.channel)
+        return twiml([reply.text for reply in replies or []], message.channel)
 
     async def send(self, message: OutboundMessage) -> DeliveryReceipt:
         assert self.client is not None, "channel not started"

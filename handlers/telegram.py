@@ -12,11 +12,13 @@ import hmac
 import logging
 
 from aiohttp import web
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from handlers.base import Channel, DeliveryError, DeliveryReceipt, InboundMessage, OutboundMessage, register_channel
+from handlers.base import (
+    Channel, DeliveryError, DeliveryReceipt, InboundMessage, Keyboard, OutboundMessage, register_channel,
+)
 
 log = logging.getLogger("salama.telegram")
 
@@ -24,11 +26,20 @@ COMMANDS = {"start": "START", "help": "HELP", "language": "LANGUAGE", "delete": 
             "quiet": "QUIET"}
 
 
+def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons])
+
+
 def to_inbound(update: Update, command: str | None = None, argument: str = "") -> InboundMessage | None:
     message = update.effective_message
     chat = update.effective_chat
     if message is None or chat is None or update.edited_message is not None:
         return None
+    if update.callback_query is not None:  # a button under an alert: its data is the command
+        return InboundMessage(channel="telegram", provider_message_id=str(update.update_id), address=str(chat.id),
+                              text=update.callback_query.data or "")
     location = (message.location.latitude, message.location.longitude) if message.location else None
     has_media = bool(message.photo or message.document or message.voice or message.video or message.audio
                      or message.sticker or message.video_note)
@@ -65,6 +76,7 @@ class TelegramChannel(Channel):
         )
         self.application.add_handler(CommandHandler(list(COMMANDS), self._on_command))
         self.application.add_handler(MessageHandler(filters.ALL, self._on_message))
+        self.application.add_handler(CallbackQueryHandler(self._on_button))
         self._failed_updates: set[int] = set()
         self.rejected = 0
 
@@ -128,6 +140,14 @@ class TelegramChannel(Channel):
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self._dispatch(update, to_inbound(update))
 
+    async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.callback_query is not None
+        try:
+            await update.callback_query.answer()  # stops the spinner on the responder's button
+        except TelegramError as exc:
+            log.warning("callback not answered: %s", type(exc).__name__)
+        await self._dispatch(update, to_inbound(update))
+
     async def _dispatch(self, update: Update, message: InboundMessage | None) -> None:
         if message is None:
             return
@@ -139,13 +159,20 @@ class TelegramChannel(Channel):
             return
         for reply in replies or []:
             try:
-                await self.application.bot.send_message(chat_id=int(message.address), text=reply)
+                await self.application.bot.send_message(chat_id=int(message.address), text=reply.text,
+                                                        reply_markup=markup(reply.buttons))
             except TelegramError as exc:
                 log.warning("telegram reply not sent: %s", type(exc).__name__)
 
     async def send(self, message: OutboundMessage) -> DeliveryReceipt:
+        bot = self.application.bot
         try:
-            sent = await self.application.bot.send_message(chat_id=int(message.address), text=message.text)
+            if message.edit_of is not None:
+                await bot.edit_message_text(chat_id=int(message.address), message_id=int(message.edit_of),
+                                            text=message.text, reply_markup=markup(message.buttons))
+                return DeliveryReceipt(message.edit_of)
+            sent = await bot.send_message(chat_id=int(message.address), text=message.text,
+                                          reply_markup=markup(message.buttons))
         except (Forbidden, BadRequest) as exc:  # blocked the bot, chat gone: trying again will not help
             raise DeliveryError(f"telegram {type(exc).__name__}", retryable=False) from None
         except (RetryAfter, TimedOut, NetworkError) as exc:

@@ -135,6 +135,30 @@ ACK_REFUSED = N_("Sorry, you cannot act on {ref}.")
 # not say where.
 UNKNOWN_AREA = N_("area not given")
 
+# --- responders' buttons and replies (routing and acknowledgement) ---
+# TRANSLATORS: Telegram button under an alert: the responder takes the report. One or two words.
+BUTTON_ACK = N_('Take it')
+# TRANSLATORS: Telegram button: pass the alert up the escalation chain now.
+BUTTON_ESCALATE = N_('Escalate')
+# TRANSLATORS: Telegram button: the situation is dealt with, close it.
+BUTTON_RESOLVE = N_('Resolve')
+# TRANSLATORS: Telegram button: the incident type is wrong; opens a list of types.
+BUTTON_WRONG_TYPE = N_('Wrong type ▸')
+# TRANSLATORS: to the responder who pressed Escalate.
+ESCALATED = N_('{ref}: escalated. Thank you.')
+# TRANSLATORS: the escalation chain has no step left.
+NOTHING_TO_ESCALATE = N_('{ref}: nobody left to escalate to.')
+# TRANSLATORS: to the responder who closed the report.
+RESOLVED = N_('{ref}: closed. Thank you.')
+# TRANSLATORS: above the list of incident types to pick the right one.
+CHOOSE_TYPE = N_('Choose the right type for {ref}:')
+# TRANSLATORS: after a responder corrected the type; {type} is the type's name.
+TYPE_CORRECTED = N_('{ref}: type set to {type}. Thank you, Salama learns from this.')
+# TRANSLATORS: last line of an alert sent up the chain because nobody took it.
+ALERT_ESCALATED = N_('Nobody has taken this yet.')
+# TRANSLATORS: a reporter asked about a code that is not one of theirs.
+STATUS_NOT_YOURS = N_('We found no report {ref} from you.')
+
 # TRANSLATORS: urgency name, in capitals, in the alert's first line.
 URGENCY_EMERGENCY = N_("EMERGENCY")
 # TRANSLATORS: urgency name, in capitals, in the alert's first line.
@@ -199,10 +223,11 @@ REPORTER_MESSAGES: tuple[str, ...] = (
     "NOTICE", "ASK_WHAT", "ASK_WHERE", "ASK_WHERE_TELEGRAM", "ASK_DANGER", "CONFIRM", "CONFIRM_EMERGENCY",
     "CONFIRM_RECORDED", "ADDED", "HELP", "STOPPED", "DELETED", "LANGUAGE_CHOICES", "LANGUAGE_SET",
     "NOT_UNDERSTOOD", "TEXT_ONLY", "TRY_AGAIN", "QUIET_SET", "ACKNOWLEDGED_TO_REPORTER", "STATUS_WAITING",
-    "STATUS_TAKEN", "STATUS_CLOSED", "STATUS_UNKNOWN",
+    "STATUS_TAKEN", "STATUS_CLOSED", "STATUS_UNKNOWN", "STATUS_NOT_YOURS",
 )
 RESPONDER_MESSAGES: tuple[str, ...] = (
     "ALERT_TITLE", "ALERT_TYPE", "ALERT_WHERE", "ALERT_WHEN", "ALERT_HOW_TO_ACK", "ALERT_UPDATE",
     "ACK_CONFIRMED", "ACK_TAKEN_BY_OTHER", "ACK_REFUSED", "UNKNOWN_AREA",
-    "URGENCY_EMERGENCY", "URGENCY_URGENT", "URGENCY_ROUTINE",
+    "URGENCY_EMERGENCY", "URGENCY_URGENT", "URGENCY_ROUTINE", "ESCALATED", "NOTHING_TO_ESCALATE", "RESOLVED",
+    "CHOOSE_TYPE", "TYPE_CORRECTED", "ALERT_ESCALATED",
 )

@@ -51,11 +51,37 @@ def default_model_dir() -> Path:
 
 # --- model input ------------------------------------------------------------------------------------
 def model_input(text: str, language: str | None, meta: dict[str, Any]) -> str:
-    """The string a pipeline is trained on and fed: folded text, optionally led by a language token."""
+    """The string a pipeline is trained on and fed: folded text, optionally led by a language token and
+    followed by cross-lingual concept tokens (see nlp/concepts.py... keyword stems)."""
     folded = fold(text)
     if meta.get("language_token") and language:
-        return f"lang{language} {folded}"
-    return folded
+        folded = f"lang{language} {folded}"
+    extra: list[str] = []
+    if meta.get("keyword_features"):
+        extra += keyword_tokens(folded)
+    if meta.get("safety_features"):
+        extra += safety_tokens(text)
+    return f"{folded} {' '.join(extra)}" if extra else folded
+
+
+def safety_tokens(text: str) -> list[str]:
+    """The safety net's term classes and cues as tokens (sfNOW, sfPAST, sfWEAPON, sffollowing...)."""
+    from nlp.safety import default_net
+
+    net = default_net()
+    found = net.spans(text)
+    return [f"sf{name}" for name in sorted(found)] + [f"sfcue{cue}" for cue in net.check(text).cues]
+
+
+def keyword_tokens(folded: str) -> list[str]:
+    from nlp import keywords
+
+    padded = folded + " "
+    tokens = [f"kw{label}" for label, pattern in keywords._TYPE_PATTERNS.items() if pattern.search(padded)]
+    for name, pattern in (("emergency", keywords._EMERGENCY), ("urgent", keywords._URGENT), ("routine", keywords._ROUTINE)):
+        if pattern.search(padded):
+            tokens.append(f"kw{name}")
+    return tokens
 
 
 # --- decisions shared by Triage and the evaluation ---------------------------------------------------

@@ -13,7 +13,7 @@ import random
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from handlers.base import Channel, DeliveryError, OutboundMessage
+from handlers.base import Channel, DeliveryError, OutboundMessage, keyboard
 from storage.db import Database
 from storage.crypto import Vault
 from storage.models import utcnow
@@ -95,7 +95,9 @@ class DeliveryWorker:
         if channel is None:
             return "final", f"channel {item.channel} is not configured", None
         try:
-            receipt = await channel.send(OutboundMessage(channel=item.channel, address=item.address, text=item.text))
+            receipt = await channel.send(OutboundMessage(
+                channel=item.channel, address=item.address, text=item.text, buttons=keyboard(item.buttons),
+                edit_of=item.edit_of))
         except DeliveryError as exc:
             if exc.retryable and item.attempts + 1 < MAX_ATTEMPTS:
                 return "retry", exc.reason, None

@@ -7,6 +7,8 @@ police-misconduct report to a police-affiliated group is refused at load.
 from __future__ import annotations
 
 import json
+import re
+from datetime import datetime, time
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -49,11 +51,55 @@ class Venue(_Strict):
     nightlife: bool = False
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WINDOW = re.compile(r"^(?P<days>[a-z]{3}(?:-[a-z]{3})?)\s+(?P<start>\d{2}:\d{2})-(?P<end>\d{2}:\d{2})$")
+
+
+class OnCallWindow(_Strict):
+    """"mon-fri 08:00-20:00", "sat 20:00-06:00" (overnight: ends the next morning), local time."""
+
+    days: tuple[int, ...]
+    start: time
+    end: time
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        match = _WINDOW.match(value.strip().lower())
+        if not match:
+            raise ValueError(f"'{value}': expected like 'mon-fri 08:00-20:00'")
+        first, _, last = match["days"].partition("-")
+        if first not in WEEKDAYS or (last and last not in WEEKDAYS):
+            raise ValueError(f"'{value}': days are {', '.join(WEEKDAYS)}")
+        a, b = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
+        days = tuple(range(a, b + 1)) if a <= b else tuple(range(a, 7)) + tuple(range(0, b + 1))
+        end = "23:59:59" if match["end"] == "24:00" else match["end"]
+        return {"days": days, "start": match["start"], "end": end}
+
+    def covers(self, moment: datetime) -> bool:
+        now, weekday = moment.time(), moment.weekday()
+        if self.start <= self.end:
+            return weekday in self.days and self.start <= now <= self.end
+        # overnight: from start on a listed day until end on the next day
+        return (weekday in self.days and now >= self.start) or ((weekday - 1) % 7 in self.days and now <= self.end)
+
+
 class Member(_Strict):
     name: str
     telegram: int | None = Field(None, description="Telegram chat id")
     sms: str | None = Field(None, pattern=r"^(whatsapp:)?\+\d{6,15}$")
     languages: list[str] = ["en"]
+    tier: int = Field(1, ge=1)
+    areas: list[str] = []  # empty: serves every area
+    on_call: list[OnCallWindow] = []  # empty: always on call
+
+    def on_duty(self, moment: datetime) -> bool:
+        return not self.on_call or any(window.covers(moment) for window in self.on_call)
+
+    def serves(self, area: str | None) -> bool:
+        return not self.areas or area is None or area in self.areas
 
     @model_validator(mode="after")
     def _one_address(self) -> Member:
@@ -76,7 +122,60 @@ class Member(_Strict):
 class Group(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     police_affiliated: bool = False
+    backup: str | None = None  # where to go when nobody in this group is on call
     members: list[Member] = []
+
+
+class Champion(_Strict):
+    """Trained venue staff: their flags come with the venue preset and the role "champion"."""
+
+    name: str
+    venue: str
+    telegram: int | None = None
+    sms: str | None = Field(None, pattern=r"^(whatsapp:)?\+\d{6,15}$")
+
+    @model_validator(mode="after")
+    def _one_address(self) -> Champion:
+        if (self.telegram is None) == (self.sms is None):
+            raise ValueError("give exactly one of 'telegram' (chat id) or 'sms' (E.164 number)")
+        return self
+
+    @property
+    def channel(self) -> str:
+        return "telegram" if self.telegram is not None else ("whatsapp" if str(self.sms).startswith("whatsapp:") else "sms")
+
+    @property
+    def address(self) -> str:
+        return str(self.telegram) if self.telegram is not None else str(self.sms).removeprefix("whatsapp:")
+
+
+class ChainStep(_Strict):
+    """One step of an escalation chain; exactly one field is set.
+
+    notify: alert the on-call members of a group (of one tier, if `tier` is given); wait: minutes to
+    wait for an acknowledgement; repeat: run the steps since the previous repeat again, K times;
+    backup: alert a backup group; digest: no live alert, the report goes to the group's digest.
+    """
+
+    notify: str | None = None
+    tier: int | None = Field(None, ge=1)
+    wait: int | None = Field(None, ge=1, description="minutes")
+    repeat: int | None = Field(None, ge=1)
+    backup: str | None = None
+    digest: str | None = None
+
+    @model_validator(mode="after")
+    def _one_action(self) -> ChainStep:
+        actions = [name for name in ("notify", "wait", "repeat", "backup", "digest") if getattr(self, name) is not None]
+        if len(actions) != 1:
+            raise ValueError("a chain step does one of: notify, wait, repeat, backup, digest")
+        if self.tier is not None and self.notify is None:
+            raise ValueError("'tier' goes with 'notify'")
+        return self
+
+    @property
+    def group(self) -> str | None:
+        return self.notify or self.backup or self.digest
 
 
 class RouteFilter(_Strict):
@@ -104,16 +203,32 @@ class RouteFilter(_Strict):
 
 
 class Route(_Strict):
+    """A filter leading to an escalation chain. `notify`/`digest` lists are shorthand for a chain
+    that alerts (or digests to) those groups at once, with no escalation."""
+
     name: str
     match: RouteFilter = RouteFilter()
     notify: list[str] = []
     digest: list[str] = []
+    chain: list[ChainStep] = []
 
     @model_validator(mode="after")
     def _does_something(self) -> Route:
-        if not self.notify and not self.digest:
-            raise ValueError("a route needs 'notify' or 'digest' groups")
+        if not (self.notify or self.digest or self.chain):
+            raise ValueError("a route needs 'chain', 'notify' or 'digest'")
         return self
+
+    @property
+    def steps(self) -> list[ChainStep]:
+        return (
+            [ChainStep(notify=group) for group in self.notify]
+            + [ChainStep(digest=group) for group in self.digest]
+            + list(self.chain)
+        )
+
+    @property
+    def groups(self) -> set[str]:
+        return {step.group for step in self.steps if step.group}
 
 
 class Deployment(_Strict):
@@ -126,8 +241,10 @@ class Deployment(_Strict):
     venues: list[Venue] = []
     geojson: str | None = None
     groups: list[Group]
+    champions: list[Champion] = []
     routes: list[Route]
     also: list[Route] = []
+    cluster_window_minutes: int = Field(30, ge=0)  # reports this close in time and place join one incident
 
     @model_validator(mode="after")
     def _references_exist(self) -> Deployment:
@@ -135,7 +252,7 @@ class Deployment(_Strict):
         area_names = {a.name for a in self.areas}
         for kind, routes in (("routes", self.routes), ("also", self.also)):
             for index, route in enumerate(routes):
-                for group in route.notify + route.digest:
+                for group in sorted(route.groups):
                     if group not in group_names:
                         raise ValueError(f"{kind}[{index}] ({route.name}): unknown group '{group}'")
                 for area in route.match.areas:
@@ -144,6 +261,17 @@ class Deployment(_Strict):
         for venue in self.venues:
             if venue.area not in area_names:
                 raise ValueError(f"venue '{venue.name}': unknown area '{venue.area}'")
+        venue_names = {v.name for v in self.venues}
+        for champion in self.champions:
+            if champion.venue not in venue_names:
+                raise ValueError(f"champion '{champion.name}': unknown venue '{champion.venue}'")
+        for group in self.groups:
+            if group.backup is not None and group.backup not in group_names:
+                raise ValueError(f"group '{group.name}': unknown backup group '{group.backup}'")
+            for member in group.members:
+                for area in member.areas:
+                    if area not in area_names:
+                        raise ValueError(f"group '{group.name}', member '{member.name}': unknown area '{area}'")
         if self.default_language not in self.languages:
             raise ValueError("default_language must be one of languages")
         self._check_police_safeguard()
@@ -162,7 +290,8 @@ class Deployment(_Strict):
                 if kind == "routes" and caught:
                     break
                 if route.match.admits_type(POLICE_MISCONDUCT):
-                    bad = sorted(police & set(route.notify + route.digest))
+                    reachable = route.groups | {self.group(g).backup for g in route.groups if self.group(g).backup}
+                    bad = sorted(police & reachable)
                     if bad:
                         raise ValueError(
                             f"{kind}[{index}] ({route.name}) could send a police_misconduct report to "

@@ -10,11 +10,29 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+NOTIFY_CHANNEL = "salama_outbox"  # PostgreSQL LISTEN/NOTIFY channel: "the outbox has new rows"
+NOTIFY_FLAG = "notify_outbox"  # session.info key set by storage.repository when it enqueues
+
+
+class NotifyingSession(Session):
+    """A session that sends NOTIFY in the transaction that adds outbox rows (PostgreSQL only)."""
+
+
+@event.listens_for(NotifyingSession, "before_commit")
+def _notify_outbox(session: Session) -> None:
+    if session.info.pop(NOTIFY_FLAG, False) and session.bind is not None and session.bind.dialect.name == "postgresql":
+        session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+
+
+def asyncpg_dsn(url: str) -> str:
+    """The plain libpq URL asyncpg's own connect() takes (for LISTEN)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def is_sqlite(url: str) -> bool:
@@ -50,7 +68,9 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = create_engine(url)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, class_=AsyncSession, sync_session_class=NotifyingSession
+        )
 
     @property
     def is_sqlite(self) -> bool:

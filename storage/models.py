@@ -129,7 +129,7 @@ class Incident(Base):
     area: Mapped[str | None] = mapped_column(String(80))
     venue: Mapped[str | None] = mapped_column(String(80))
     route: Mapped[str | None] = mapped_column(String(120))
-    chain: Mapped[list[Any]] = mapped_column(JSON, default=list)  # snapshot of the escalation chain
+    chain: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"steps": [...], "repeats": {...}} snapshot
     step: Mapped[int] = mapped_column(Integer, default=0)  # index of the next chain step to run
     next_step_at: Mapped[datetime | None] = mapped_column(index=True)
     escalations: Mapped[int] = mapped_column(Integer, default=0)
@@ -224,6 +224,8 @@ class OutboxMessage(Base):
     claimed_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(String(200))
     provider_message_id: Mapped[str | None] = mapped_column(String(64))
+    buttons: Mapped[list[Any] | None] = mapped_column(JSON)  # [[label, data], ...] rows; Telegram only
+    edit_of: Mapped[str | None] = mapped_column(String(64))  # provider message id to edit instead of sending
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
 
@@ -249,3 +251,29 @@ class AuditEvent(Base):
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class DashboardUser(Base):
+    """A staff account for the monitoring dashboard (`bot.py user add NAME`). Argon2 hash, never the password."""
+
+    __tablename__ = "dashboard_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column()
+
+
+class DashboardSession(Base):
+    """A logged-in browser. Only a hash of the cookie's token is stored, so a database copy opens nothing."""
+
+    __tablename__ = "dashboard_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("dashboard_users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -16,10 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.crypto import Vault
+from storage.db import NOTIFY_FLAG
 from storage.models import (
     Alert,
     AuditEvent,
     Conversation,
+    Correction,
+    Incident,
     DeliveryAttempt,
     InboundMessage,
     OutboxMessage,
@@ -55,7 +58,8 @@ class PendingDelivery:
     text: str
     attempts: int
     alert_id: int | None
-    report_reference: str | None
+    buttons: list | None = None
+    edit_of: str | None = None
 
 
 class Store:
@@ -181,12 +185,76 @@ class Store:
         )
         return result.all()
 
-    async def add_alert(self, report: Report, responder: Responder, text: str) -> Alert:
-        alert = Alert(report_id=report.id, group=responder.group, responder_id=responder.id)
+    async def add_alert(
+        self, report: Report, incident: Incident, responder: Responder, step: int, text: str,
+        buttons: list[list[list[str]]] | None = None,
+    ) -> Alert:
+        alert = Alert(report_id=report.id, incident_id=incident.id, group=responder.group, responder_id=responder.id,
+                      step=step)
         self.session.add(alert)
         await self.session.flush()
-        self.enqueue(responder.channel, self.vault.decrypt(responder.address_enc), text, "alert", report, alert)
+        self.enqueue(responder.channel, self.vault.decrypt(responder.address_enc), text, "alert", report, alert,
+                     buttons=buttons)
         return alert
+
+    async def responder_named(self, group: str, name: str) -> Responder | None:
+        return await self.session.scalar(
+            select(Responder).where(Responder.group == group, Responder.name == name, Responder.active.is_(True))
+        )
+
+    async def open_incident_near(self, area: str, venue: str | None, since: datetime) -> Sequence[Incident]:
+        query = select(Incident).where(
+            Incident.status.in_(("open", "acknowledged")), Incident.area == area, Incident.last_report_at >= since
+        )
+        if venue is not None:
+            query = query.where(or_(Incident.venue == venue, Incident.venue.is_(None)))
+        return (await self.session.scalars(query.order_by(Incident.last_report_at.desc()))).all()
+
+    async def incident(self, incident_id: int) -> Incident | None:
+        return await self.session.get(Incident, incident_id)
+
+    async def alerts_of_incident(self, incident: Incident) -> Sequence[Alert]:
+        return (await self.session.scalars(select(Alert).where(Alert.incident_id == incident.id).order_by(Alert.id))).all()
+
+    async def reports_of_incident(self, incident: Incident) -> Sequence[Report]:
+        return (await self.session.scalars(select(Report).where(Report.incident_id == incident.id).order_by(Report.id))).all()
+
+    async def due_incidents(self, now: datetime, limit: int = 50) -> Sequence[Incident]:
+        return (
+            await self.session.scalars(
+                select(Incident)
+                .where(Incident.status == "open", Incident.next_step_at.is_not(None), Incident.next_step_at <= now)
+                .order_by(Incident.next_step_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+
+    async def sent_message_id(self, alert: Alert) -> str | None:
+        """The provider's id of the alert message a responder received (to edit it later)."""
+        return await self.session.scalar(
+            select(OutboxMessage.provider_message_id).where(
+                OutboxMessage.alert_id == alert.id, OutboxMessage.kind == "alert", OutboxMessage.status == "sent"
+            )
+        )
+
+    async def alert_body(self, alert: Alert) -> str:
+        body = await self.session.scalar(
+            select(OutboxMessage.body_enc).where(OutboxMessage.alert_id == alert.id, OutboxMessage.kind == "alert")
+        )
+        return self.vault.decrypt_optional(body) or ""
+
+    def reporter_address(self, reporter: Reporter) -> str | None:
+        return self.vault.decrypt_optional(reporter.address_enc)
+
+    async def reporter(self, reporter_id: int | None) -> Reporter | None:
+        return None if reporter_id is None else await self.session.get(Reporter, reporter_id)
+
+    def add_correction(self, report: Report, responder: Responder, new_type: str) -> None:
+        self.session.add(Correction(
+            report_id=report.id, responder_id=responder.id, language=report.language, old_types=list(report.types),
+            new_type=new_type, text_enc=report.text_enc,
+        ))
 
     async def alerts_for(self, report: Report) -> Sequence[Alert]:
         return (await self.session.scalars(select(Alert).where(Alert.report_id == report.id))).all()
@@ -198,14 +266,21 @@ class Store:
         return self.vault.decrypt(responder.address_enc)
 
     def enqueue(
-        self, channel: str, address: str, text: str, kind: str, report: Report | None = None, alert: Alert | None = None
+        self, channel: str, address: str, text: str, kind: str, report: Report | None = None,
+        alert: Alert | None = None, buttons: list[list[list[str]]] | None = None, edit_of: str | None = None,
     ) -> None:
         self.session.add(
             OutboxMessage(
                 kind=kind, channel=channel, address_enc=self.vault.encrypt(address), body_enc=self.vault.encrypt(text),
-                report_id=report.id if report else None, alert_id=alert.id if alert else None,
+                report_id=report.id if report else None, alert_id=alert.id if alert else None, buttons=buttons,
+                edit_of=edit_of,
             )
         )
+        self._notify_workers()
+
+    def _notify_workers(self) -> None:
+        """Ask for a NOTIFY at commit (PostgreSQL): every listening worker, on any machine, wakes."""
+        self.session.info[NOTIFY_FLAG] = True
 
     def audit(self, kind: str, report: Report | None = None, alert: Alert | None = None, **detail: object) -> None:
         self.session.add(
@@ -256,14 +331,11 @@ class Store:
                 continue
             row.status = "sending"
             row.claimed_at = now
-            reference = None
-            if row.report_id is not None:
-                reference = await self.session.scalar(select(Report.reference).where(Report.id == row.report_id))
             claimed.append(
                 PendingDelivery(
                     outbox_id=row.id, channel=row.channel, address=self.vault.decrypt(row.address_enc),
                     text=self.vault.decrypt(row.body_enc), attempts=row.attempts, alert_id=row.alert_id,
-                    report_reference=reference,
+                    buttons=row.buttons, edit_of=row.edit_of,
                 )
             )
         return claimed
@@ -283,11 +355,23 @@ class Store:
             row.status, row.next_attempt_at = "pending", retry_at
         else:
             row.status = "failed"
-        if row.alert_id is not None and outcome in ("sent", "final"):
+        if row.alert_id is not None and row.kind == "alert" and outcome in ("sent", "final"):
             alert = await self.session.get(Alert, row.alert_id)
             if alert is not None and alert.status == "pending":
                 alert.status = "sent" if outcome == "sent" else "failed"
+            if alert is not None and outcome == "final":
+                await self._expedite_if_unreached(alert)
         self.session.add(DeliveryAttempt(outbox_id=outbox_id, outcome=outcome, error=error))
+
+    async def _expedite_if_unreached(self, alert: Alert) -> None:
+        """Nobody on an incident can be reached: run its next escalation step now, not after the wait."""
+        incident = await self.session.get(Incident, alert.incident_id) if alert.incident_id else None
+        if incident is None or incident.status != "open" or incident.next_step_at is None:
+            return
+        statuses = {a.status for a in await self.alerts_of_incident(incident)}
+        if not statuses & {"pending", "sent", "acknowledged"}:
+            incident.next_step_at = utcnow()
+            self.audit("escalated_after_delivery_failure", alert=alert, incident=incident.id)
 
     async def has_due(self, now: datetime) -> bool:
         count = await self.session.scalar(

@@ -78,6 +78,7 @@ def _params(lang: str) -> dict[str, str]:
         "choices": locales.language_choices(),
         "urgency": max((locales.urgency_name(lang, u) for u in ("emergency", "urgent", "routine")), key=len),
         "types": ", ".join(types),
+        "type": types[-1],
         "area": "Central Market (Mama Afrika Lounge)",
         "time": "23:40 14/11",
         "count": "2",

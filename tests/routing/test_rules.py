@@ -87,7 +87,7 @@ def test_safeguard_at_routing_withholds_police_groups() -> None:
 
 @pytest.mark.parametrize("mutate, expected", [
     (lambda c: c["groups"][0]["members"].append({"name": "X", "telegram": 1, "sms": "+15555550999"}),
-     "groups.0.members.2"),
+     "groups.0.members.3"),
     (lambda c: c["routes"].append({"name": "bad", "match": {"types": ["shoplifting"]}, "notify": ["oversight"]}),
      "shoplifting"),
     (lambda c: c["routes"].append({"name": "ghost", "notify": ["ghostbusters"]}), "ghostbusters"),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 11:53:37.818418
+Create Date: 2026-11-23 12:04:18.591959
 """
 
 from alembic import op
@@ -197,6 +197,8 @@ def upgrade() -> None:
     sa.Column('claimed_at', storage.models.UTCDateTime(), nullable=True),
     sa.Column('last_error', sa.String(length=200), nullable=True),
     sa.Column('provider_message_id', sa.String(length=64), nullable=True),
+    sa.Column('buttons', sa.JSON(), nullable=True),
+    sa.Column('edit_of', sa.String(length=64), nullable=True),
     sa.Column('created_at', storage.models.UTCDateTime(), nullable=False),
     sa.Column('sent_at', storage.models.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['alert_id'], ['alerts.id'], ondelete='SET NULL'),

@@ -1,0 +1,1 @@
+"""Monitoring for the violence-prevention office: privacy-safe aggregates, dashboard, open data, metrics."""

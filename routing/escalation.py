@@ -1,0 +1,106 @@
+"""Who is on call, and how an incident's escalation chain moves on.
+
+The chain is a snapshot taken when the incident opened (`Incident.chain = {"steps": [...],
+"repeats": {...}}`); `Incident.step` is the next step to run and `Incident.next_step_at` when, so timers
+survive a restart. Acknowledgement stops the chain (status leaves "open").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from routing.deployment import POLICE_MISCONDUCT, Deployment, Member
+
+MAX_STEPS_PER_ADVANCE = 100  # a chain of repeats cannot loop forever inside one advance
+
+
+@dataclass(frozen=True)
+class Notify:
+    """Alert these members of `group` now; `escalation` is true after the first wait."""
+
+    group: str
+    members: tuple[Member, ...]
+    step: int
+    escalation: bool
+    note: str = ""  # why: "backup of night_team: nobody on call"
+
+
+def on_call_members(
+    deployment: Deployment, group_name: str, moment: datetime, area: str | None, tier: int | None = None
+) -> list[Member]:
+    local = moment.astimezone(ZoneInfo(deployment.timezone))
+    group = deployment.group(group_name)
+    return [
+        member for member in group.members
+        if (tier is None or member.tier == tier) and member.on_duty(local) and member.serves(area)
+    ]
+
+
+def resolve_group(
+    deployment: Deployment, group_name: str, moment: datetime, area: str | None, tier: int | None,
+    types: list[str], step: int, escalation: bool,
+) -> list[Notify]:
+    """The members to alert for one notify step; a group with nobody on call goes to its backup."""
+    seen: set[str] = set()
+    note = ""
+    name: str | None = group_name
+    while name is not None and name not in seen:
+        seen.add(name)
+        if POLICE_MISCONDUCT in types and name in deployment.police_affiliated_groups:
+            return []  # the safeguard holds for backups too
+        members = on_call_members(deployment, name, moment, area, tier if name == group_name else None)
+        if members:
+            return [Notify(name, tuple(members), step, escalation or bool(note), note)]
+        backup = deployment.group(name).backup
+        note = f"backup of {name}: nobody on call"
+        name = backup
+    return []
+
+
+def snapshot(chain: tuple[dict[str, Any], ...]) -> dict[str, Any]:
+    return {"steps": [dict(step) for step in chain], "repeats": {}}
+
+
+def _block_start(steps: list[dict[str, Any]], repeat_index: int) -> int:
+    """A repeat runs again the steps after the previous repeat (or from the start)."""
+    for index in range(repeat_index - 1, -1, -1):
+        if "repeat" in steps[index]:
+            return index + 1
+    return 0
+
+
+def advance(
+    chain: dict[str, Any], step: int, now: datetime, deployment: Deployment, area: str | None, types: list[str],
+) -> tuple[list[Notify], int, datetime | None]:
+    """Run the chain from `step` until a wait or the end.
+
+    Returns the notifications to send, the next step index, and when to run it (None: chain done).
+    The `repeats` counters inside `chain` are updated in place.
+    """
+    steps: list[dict[str, Any]] = chain.get("steps", [])
+    repeats: dict[str, int] = chain.setdefault("repeats", {})
+    first_wait = next((i for i, s in enumerate(steps) if "wait" in s), len(steps))
+    notifications: list[Notify] = []
+    for _ in range(MAX_STEPS_PER_ADVANCE):
+        if step >= len(steps):
+            return notifications, step, None
+        current = steps[step]
+        if "wait" in current:
+            return notifications, step + 1, now + timedelta(minutes=int(current["wait"]))
+        if "repeat" in current:
+            done = repeats.get(str(step), 0)
+            if done < int(current["repeat"]):
+                repeats[str(step)] = done + 1
+                step = _block_start(steps, step)
+            else:
+                step += 1
+            continue
+        group = current.get("notify") or current.get("backup")
+        if group:
+            notifications += resolve_group(deployment, group, now, area, current.get("tier"), types, step,
+                                           escalation=step > first_wait)
+        step += 1
+    return notifications, step, None
