@@ -117,7 +117,9 @@ class FakeProviders:
             return _ok({"message_id": message_id, "date": int(time.time()),
                         "chat": {"id": int(chat_id), "type": "private"}, "text": params.get("text", "")})
         if method == "editMessageText":
-            self.edits.append(params)
+            async with self._changed:
+                self.edits.append(params)
+                self._changed.notify_all()
             return _ok({"message_id": int(params.get("message_id", 0)), "date": int(time.time()),
                         "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
                         "text": params.get("text", "")})

@@ -18,7 +18,9 @@ from settings import Settings, load_settings
 TWILIO_FROM = "+15555550000"
 
 
-def demo_settings(database_url: str, fakes: FakeProviders, deployment_config: Path | None = None) -> Settings:
+def demo_settings(
+    database_url: str, fakes: FakeProviders, deployment_config: Path | None = None, secret_key: str | None = None
+) -> Settings:
     """Settings with throwaway credentials: nothing real, nothing reused between runs."""
     values: dict[str, object] = {
         "DATABASE_URL": database_url,
@@ -30,7 +32,7 @@ def demo_settings(database_url: str, fakes: FakeProviders, deployment_config: Pa
         "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
         "TWILIO_FROM_NUMBER": TWILIO_FROM,
         "TWILIO_API_BASE_URL": fakes.twilio_base_url,
-        "SALAMA_SECRET_KEY": secrets.token_urlsafe(48),
+        "SALAMA_SECRET_KEY": secret_key or secrets.token_urlsafe(48),
     }
     if deployment_config is not None:
         values["DEPLOYMENT_CONFIG"] = str(deployment_config)
@@ -66,11 +68,11 @@ class Harness:
 
 async def start_harness(
     database_url: str, *, run_worker: bool = True, classifier: Classifier | None = None,
-    deployment_config: Path | None = None,
+    deployment_config: Path | None = None, secret_key: str | None = None,
 ) -> Harness:
     fakes = FakeProviders()
     await fakes.start()
-    services = build_services(demo_settings(database_url, fakes, deployment_config), classifier)
+    services = build_services(demo_settings(database_url, fakes, deployment_config, secret_key), classifier)
     runner = web.AppRunner(create_app(services, run_worker=run_worker), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -18,7 +18,7 @@ from nlp.language import LanguageHints
 from nlp.places import PlaceMatch
 from nlp.text import fold
 from nlp.triage import CONFIDENT_URGENCY, URGENCY_ORDER, Triage, TriageResult
-from routing.deployment import Deployment
+from routing.deployment import Champion, Deployment
 from routing.dispatch import Dispatcher
 from storage.models import Conversation, Report, Reporter, utcnow
 from storage.repository import Store
@@ -36,6 +36,8 @@ class Dialogue:
         self.triage = triage
         self.dispatcher = dispatcher
         self.idle_timeout = idle_timeout
+        self._venues = {venue.name: venue for venue in deployment.venues}
+        self._champions = {(c.channel, c.address): c for c in deployment.champions}
 
     # --- entry point ------------------------------------------------------------------------------
     async def handle(self, store: Store, message: InboundMessage) -> list[str]:
@@ -59,6 +61,12 @@ class Dialogue:
             handled = await self._keyword(store, keyword, message, reporter, conversation, language)
             if handled is not None:
                 return handled
+
+        champion = self._champions.get((message.channel, message.address))
+        if champion is not None and message.text.strip():
+            return await self._champion_flag(store, message, reporter, champion, language)
+        if REFERENCE_PATTERN.fullmatch(message.text.strip()):
+            return [await self._status(store, reporter, message.text.strip(), language)]
 
         replies: list[str] = []
         if conversation is None:
@@ -167,6 +175,31 @@ class Dialogue:
             note = message.text
         await self.dispatcher.send_update(store, report, note)
         return [self._t(language, catalog.ADDED, ref=report.reference)]
+
+    async def _champion_flag(
+        self, store: Store, message: InboundMessage, reporter: Reporter, champion: Champion, language: str
+    ) -> list[str]:
+        """Venue staff flag fast: their venue is the place, no questions, one exchange."""
+        result = await self.triage.triage_async(message.text, language=language)
+        report = await store.create_report(reporter, message.channel, language, message.text, role="champion")
+        self._apply_triage(report, result)
+        venue = self._venues[champion.venue]
+        report.area, report.venue = venue.area, venue.name
+        conversation = await store.start_conversation(reporter, language, self.idle_timeout)
+        conversation.report_id = report.id
+        return await self._complete(store, report, conversation, language)
+
+    async def _status(self, store: Store, reporter: Reporter, code: str, language: str) -> str:
+        match = REFERENCE_PATTERN.fullmatch(code)
+        reference = f"R-{match.group(1).upper()}" if match else code
+        report = await store.report_by_reference(reference)
+        if report is None:
+            return self._t(language, catalog.STATUS_UNKNOWN, ref=reference)
+        if report.reporter_id != reporter.id:  # a code is not a key to someone else's report
+            return self._t(language, catalog.STATUS_NOT_YOURS, ref=reference)
+        status = {"acknowledged": catalog.STATUS_TAKEN, "closed": catalog.STATUS_CLOSED}.get(
+            report.status, catalog.STATUS_WAITING)
+        return self._t(language, status, ref=reference)
 
     # --- completion and expiry -----------------------------------------------------------------------
     async def _complete(self, store: Store, report: Report, conversation: Conversation, language: str) -> list[str]:

@@ -13,8 +13,10 @@ import random
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
+import asyncpg
+
 from handlers.base import Channel, DeliveryError, OutboundMessage, keyboard
-from storage.db import Database
+from storage.db import NOTIFY_CHANNEL, Database, asyncpg_dsn
 from storage.crypto import Vault
 from storage.models import utcnow
 from storage.repository import PendingDelivery, Store
@@ -28,9 +30,9 @@ STALE_CLAIM = timedelta(minutes=2)
 IDLE_POLL_SECONDS = 5.0
 
 
-def backoff(attempts: int) -> timedelta:
+def backoff(attempts: int, base_seconds: float = BACKOFF_BASE_SECONDS) -> timedelta:
     """Exponential backoff with jitter: ~2 s, 4 s, 8 s ... capped at 10 minutes."""
-    delay = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    delay = min(BACKOFF_CAP_SECONDS, base_seconds * 2 ** max(0, attempts - 1))
     return timedelta(seconds=delay * random.uniform(0.8, 1.2))
 
 
@@ -42,12 +44,14 @@ class DeliveryWorker:
         channels: Mapping[str, Channel],
         clock: Callable[[], datetime] = utcnow,
         batch_size: int = 20,
+        backoff_base_seconds: float = BACKOFF_BASE_SECONDS,
     ) -> None:
         self.db = db
         self.vault = vault
         self.channels = channels
         self.clock = clock
         self.batch_size = batch_size
+        self.backoff_base_seconds = backoff_base_seconds
         self._wakeup = asyncio.Event()
         self._stopping = False
 
@@ -58,8 +62,28 @@ class DeliveryWorker:
         self._stopping = True
         self._wakeup.set()
 
+    async def _listen(self) -> asyncpg.Connection | None:
+        """On PostgreSQL, LISTEN so that a commit anywhere wakes this worker at once."""
+        if self.db.is_sqlite:
+            return None  # one process: intake wakes the worker in-process
+        try:
+            connection = await asyncpg.connect(asyncpg_dsn(self.db.url))
+            await connection.add_listener(NOTIFY_CHANNEL, lambda *_: self.wake())
+            return connection
+        except (OSError, asyncpg.PostgresError) as exc:
+            log.warning("LISTEN unavailable (%s): polling every %.0f s", type(exc).__name__, IDLE_POLL_SECONDS)
+            return None
+
     async def run(self) -> None:
+        listener = await self._listen()
         log.info("delivery worker started")
+        try:
+            await self._loop()
+        finally:
+            if listener is not None:
+                await listener.close()
+
+    async def _loop(self) -> None:
         while not self._stopping:
             try:
                 handled = await self.drain_once()
@@ -84,7 +108,8 @@ class DeliveryWorker:
         async with self.db.sessions() as session, session.begin():
             store = Store(session, self.vault)
             for item, (outcome, error, provider_id) in zip(claimed, outcomes):
-                retry_at = self.clock() + backoff(item.attempts + 1) if outcome == "retry" else None
+                retry_at = (self.clock() + backoff(item.attempts + 1, self.backoff_base_seconds)
+                            if outcome == "retry" else None)
                 await store.record_attempt(item.outbox_id, outcome, error, provider_id, retry_at)
                 if outcome != "sent":
                     log.warning("delivery %s for outbox %s (%s): %s", outcome, item.outbox_id, item.channel, error)
