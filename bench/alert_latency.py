@@ -2,7 +2,7 @@
 
 Runs the real server (SQLite, and PostgreSQL when reachable) with the fake Telegram and Twilio APIs on
 loopback, sends N reports that complete in one exchange, one after another, and measures for each
-(a) webhook request sent -> alert received and (b) webhook answered -> alert received.
+(a) webhook request sent -> alert received, and (b) how long the webhook took to answer.
 
     .venv/bin/python bench/alert_latency.py [--reports 100] [--write]
 
@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
+import yaml  # noqa: E402
 
 from demo.harness import start_harness  # noqa: E402
 from storage.db import upgrade_database_async  # noqa: E402
@@ -45,8 +46,19 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def config_without_clustering(folder: Path) -> Path:
+    """The demo city with clustering off, so that every report opens an incident and sends alerts."""
+    config = yaml.safe_load((ROOT / "config" / "demo-city.yaml").read_text())
+    config["cluster_window_minutes"] = 0
+    (folder / "demo-city.geojson").write_text((ROOT / "config" / "demo-city.geojson").read_text())
+    path = folder / "bench-city.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True))
+    return path
+
+
 async def measure(database_url: str, reports: int) -> dict[str, float]:
-    harness = await start_harness(database_url)
+    folder = Path(tempfile.mkdtemp())
+    harness = await start_harness(database_url, deployment_config=config_without_clustering(folder))
     from_request: list[float] = []
     from_answer: list[float] = []
     try:
@@ -60,7 +72,7 @@ async def measure(database_url: str, reports: int) -> dict[str, float]:
                 lambda sent: len([m for m in sent if m.text.startswith("SALAMA")]) > before, timeout=10)
             first = [m for m in harness.fakes.sent if m.text.startswith("SALAMA")][before].at  # in arrival order
             from_request.append((first - sent_at) * 1000)
-            from_answer.append((first - answered_at) * 1000)
+            from_answer.append((answered_at - sent_at) * 1000)
     finally:
         await harness.stop()
     return {
@@ -116,7 +128,7 @@ def report(results: list[tuple[str, dict[str, float] | None]], reports: int, com
         "(emergency, place named), through the real server, triage, routing, outbox and delivery worker to the "
         "fake Telegram/Twilio API on loopback. Goal: p95 < 300 ms.",
         "",
-        "| database | p50 request->alert | p95 request->alert | p50 answer->alert | p95 answer->alert | worst |",
+        "| database | p50 webhook->alert | p95 webhook->alert | worst | p50 webhook answered | p95 webhook answered |",
         "|---|---|---|---|---|---|",
     ]
     for name, figures in results:
@@ -125,9 +137,10 @@ def report(results: list[tuple[str, dict[str, float] | None]], reports: int, com
             continue
         lines.append(
             f"| {name} | {figures['p50_request']:.1f} ms | {figures['p95_request']:.1f} ms | "
-            f"{figures['p50_answer']:.1f} ms | {figures['p95_answer']:.1f} ms | {figures['max_request']:.1f} ms |")
-    lines += ["", "*request->alert*: from the webhook request leaving the sender to the first alert arriving at the "
-              "fake provider; *answer->alert*: from the TwiML answer (the report is committed) to that alert.", END]
+            f"{figures['max_request']:.1f} ms | {figures['p50_answer']:.1f} ms | {figures['p95_answer']:.1f} ms |")
+    lines += ["", "*webhook->alert*: from the signed webhook request leaving the sender to the first alert arriving "
+              "at the fake provider (the worker is woken at commit, so the alert often arrives before the TwiML "
+              "answer does); *webhook answered*: the webhook's own response time.", END]
     return "\n".join(lines)
 
 
