@@ -13,6 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
+from monitoring.commands import register as register_monitoring_commands
 from settings import PROJECT_ROOT, ConfigError, Settings, load_settings
 
 log = logging.getLogger("salama")
@@ -84,7 +85,7 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from demo.run import main
 
-    return main(Path(args.database))
+    return main(Path(args.database), args.history)
 
 
 def cmd_triage(args: argparse.Namespace, settings: Settings) -> int:
@@ -132,6 +133,16 @@ def cmd_triage(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # --- parser ---------------------------------------------------------------------------------------
+def _days(value: str) -> int:
+    try:
+        days = int(value.lower().removesuffix("d"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of days such as 90d, got {value!r}") from None
+    if not 1 <= days <= 3650:
+        raise argparse.ArgumentTypeError("between 1d and 3650d")
+    return days
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bot.py", description=__doc__.strip().splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -146,6 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="scripted reports through the real server, fake providers, SQLite")
     demo.add_argument("--database", default=str(PROJECT_ROOT / "var" / "demo.sqlite3"), help="SQLite file (reset)")
+    demo.add_argument("--history", type=_days, default=0, metavar="90d",
+                      help="also fill this many days of synthetic history for the dashboard")
     demo.set_defaults(handler=cmd_demo)
 
     triage = commands.add_parser("triage", help="triage JSON lines from stdin: {\"text\": ...}")
@@ -155,6 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply migrations up to the newest").set_defaults(handler=cmd_db)
+
+    register_monitoring_commands(commands)  # stats, user, purge
     return parser
 
 

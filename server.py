@@ -18,6 +18,10 @@ from handlers.base import Channel, available_channels
 from handlers.conversation import Dialogue
 from handlers.intake import Intake
 from handlers.responders import ResponderDesk
+from monitoring.config import monitoring_config
+from monitoring.metrics import setup_metrics
+from monitoring.retention import retention_context
+from monitoring.web import setup_dashboard
 from nlp.triage import Classifier, Triage
 from routing.delivery import DeliveryWorker
 from routing.dispatch import Dispatcher
@@ -121,6 +125,9 @@ def create_app(services: Services, run_worker: bool = True) -> web.Application:
     for channel in dict.fromkeys(services.channels.values()):
         app.add_routes(channel.routes())
     app.add_routes([web.get("/healthz", _health)])
+    setup_dashboard(app, services)
+    setup_metrics(app, services)
+    app.cleanup_ctx.append(retention_context(services.db, monitoring_config(services.settings).retention_days))
     return app
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AnyHttpUrl, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent
@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     deployment_config: Path = Field(PROJECT_ROOT / "config" / "demo-city.yaml", alias="DEPLOYMENT_CONFIG")
     secret_key: str | None = Field(None, alias="SALAMA_SECRET_KEY", min_length=32)
     log_level: str = Field("INFO", alias="LOG_LEVEL", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
+    stats_min_cell: int = Field(5, alias="STATS_MIN_CELL", ge=2, le=1000)
+    retention_days: int = Field(90, alias="RETENTION_DAYS", ge=1, le=36500)
+    dashboard_session_minutes: int = Field(30, alias="DASHBOARD_SESSION_MINUTES", ge=1, le=1440)
 
     @field_validator("telegram_api_base_url", "twilio_api_base_url", "public_base_url")
     @classmethod

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from demo.harness import Harness, start_harness
+from demo.history import fill_history
 from demo.webhooks import telegram_message_update
 from storage.models import Alert, Report
 
@@ -106,7 +107,7 @@ def aggregate(reports: list[Report]) -> str:
     return table(["type \\ area"] + areas + ["all"], rows)
 
 
-async def run_demo(database_path: Path) -> int:
+async def run_demo(database_path: Path, history_days: int = 0) -> int:
     if database_path.exists():
         database_path.unlink()
     harness = await start_harness(f"sqlite+aiosqlite:///{database_path}")
@@ -131,10 +132,18 @@ async def run_demo(database_path: Path) -> int:
         print("Reports by type and area\n")
         print(aggregate(reports))
         print()
+        if history_days:
+            services = harness.services
+            written = await fill_history(services.db, services.vault, services.deployment, history_days)
+            print(f"History: {written} synthetic reports over the past {history_days} days written to {database_path}.")
+            print("See them on the dashboard:\n"
+                  f"  export DATABASE_URL=sqlite:///{database_path} SALAMA_SECRET_KEY=<32+ random characters>\n"
+                  "  .venv/bin/python bot.py user add office && .venv/bin/python bot.py serve\n"
+                  "  then open http://127.0.0.1:8080/dashboard\n")
         return 0 if delivered >= expected and len(reports) >= 8 else 1
     finally:
         await harness.stop()
 
 
-def main(database_path: Path) -> int:
-    return asyncio.run(run_demo(database_path))
+def main(database_path: Path, history_days: int = 0) -> int:
+    return asyncio.run(run_demo(database_path, history_days))

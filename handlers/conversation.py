@@ -14,6 +14,7 @@ from datetime import timedelta
 import locales
 from handlers.base import InboundMessage
 from locales import catalog
+from monitoring import metrics
 from nlp.language import LanguageHints
 from nlp.places import PlaceMatch
 from nlp.text import fold
@@ -25,7 +26,7 @@ from storage.repository import Store
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 REFERENCE_PATTERN = re.compile(r"(?<![\w-])R-?([2-9A-HJ-NP-Z]{4})(?!\w)", re.IGNORECASE)
-MIN_WORDS_FOR_A_REPORT = 3  # "hi", "hello?" open a conversation; three words that name nothing still count
+MIN_WORDS_FOR_A_REPORT = 3  # shorter messages count as a report only when they carry a danger cue
 
 
 class Dialogue:
@@ -95,9 +96,10 @@ class Dialogue:
         if not message.text.strip():  # a location before any words: ask what happened
             return [self._t(language, catalog.ASK_WHAT)]
         result = await self.triage.triage_async(message.text, language=language)
-        if not result.has_incident and len(message.text.split()) < MIN_WORDS_FOR_A_REPORT:
+        if not self._says_something(message.text, result):
             return [self._t(language, catalog.ASK_WHAT)]
         report = await store.create_report(reporter, message.channel, language, message.text, role="resident")
+        metrics.report_received(message.channel)
         conversation.report_id = report.id
         self._apply_triage(report, result)
         if result.place is not None:
@@ -172,6 +174,9 @@ class Dialogue:
             note = self._t(language, catalog.ALERT_WHERE, area=report.area or self._t(language, catalog.UNKNOWN_AREA))
         else:
             store.append_report_text(report, message.text)
+            result = await self.triage.triage_async(message.text, language=language)
+            if not self._says_something(message.text, result):  # "thank you", "ok": kept, nobody disturbed
+                return [self._t(language, catalog.ADDED, ref=report.reference)]
             note = message.text
         await self.dispatcher.send_update(store, report, note)
         return [self._t(language, catalog.ADDED, ref=report.reference)]
@@ -182,6 +187,7 @@ class Dialogue:
         """Venue staff flag fast: their venue is the place, no questions, one exchange."""
         result = await self.triage.triage_async(message.text, language=language)
         report = await store.create_report(reporter, message.channel, language, message.text, role="champion")
+        metrics.report_received(message.channel)
         self._apply_triage(report, result)
         venue = self._venues[champion.venue]
         report.area, report.venue = venue.area, venue.name
@@ -301,6 +307,14 @@ class Dialogue:
         report.urgency_scores = {k: round(v, 4) for k, v in result.urgency_scores.items()}
         if result.place is not None and not (keep_place and report.area):
             self._apply_place(report, result.place)
+
+    @staticmethod
+    def _says_something(text: str, result: TriageResult) -> bool:
+        """Whether a message is a report in itself. "hi", "hola", "ok" are not, whatever a classifier
+        makes of words it never saw; two words of present danger ("help now", "ayuda ya") are."""
+        if result.safety_cues:
+            return True
+        return len(text.split()) >= MIN_WORDS_FOR_A_REPORT and result.has_incident
 
     @staticmethod
     def _apply_place(report: Report, place: PlaceMatch) -> None:

@@ -22,6 +22,7 @@ import locales
 from handlers.base import Channel, DeliveryError, DeliveryReceipt, InboundMessage, OutboundMessage, register_channel
 from handlers.sms_segments import for_sms
 from locales import catalog
+from monitoring import metrics
 
 log = logging.getLogger("salama.sms")
 
@@ -91,7 +92,6 @@ class TwilioChannel(Channel):
         self.validator = RequestValidator(settings.twilio_auth_token)
         self.http: RebasedTwilioHttpClient | None = None
         self.client: Client | None = None
-        self.rejected = 0
 
     def routes(self) -> list[web.RouteDef]:
         return [web.post("/webhooks/twilio", self.webhook)]
@@ -108,12 +108,13 @@ class TwilioChannel(Channel):
         form = {key: str(value) for key, value in (await request.post()).items()}
         url = (self.settings.public_base_url or "") + request.path_qs
         if not self.validator.validate(url, form, request.headers.get("X-Twilio-Signature", "")):
-            self.rejected += 1
+            metrics.webhook_rejected("sms", "bad_signature")
             log.warning("twilio webhook rejected: bad or missing signature")
             return web.Response(status=403, text="invalid signature")
         try:
             message = parse_twilio(form)
         except BadPayload as exc:
+            metrics.webhook_rejected("sms", "malformed")
             log.warning("twilio webhook rejected: %s", exc)
             return web.Response(status=400, text=str(exc))
         try:

@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
+from monitoring import metrics
 from handlers.base import (
     Channel, DeliveryError, DeliveryReceipt, InboundMessage, Keyboard, OutboundMessage, register_channel,
 )
@@ -78,7 +79,6 @@ class TelegramChannel(Channel):
         self.application.add_handler(MessageHandler(filters.ALL, self._on_message))
         self.application.add_handler(CallbackQueryHandler(self._on_button))
         self._failed_updates: set[int] = set()
-        self.rejected = 0
 
     def routes(self) -> list[web.RouteDef]:
         return [web.post("/webhooks/telegram", self.webhook)]
@@ -116,19 +116,21 @@ class TelegramChannel(Channel):
     async def webhook(self, request: web.Request) -> web.Response:
         token = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
         if not hmac.compare_digest(token.encode(), (self.settings.telegram_webhook_secret or "").encode()):
-            self.rejected += 1
+            metrics.webhook_rejected("telegram", "bad_secret")
             log.warning("telegram webhook rejected: bad or missing secret token")
             return web.Response(status=403, text="invalid secret token")
         try:
             update = Update.de_json(await request.json(), self.application.bot)
         except Exception:  # not JSON, or not an Update
-            log.warning("telegram webhook rejected: malformed update")
-            return web.Response(status=400, text="malformed update")
+            update = None
         if update is None:
+            metrics.webhook_rejected("telegram", "malformed")
+            log.warning("telegram webhook rejected: malformed update")
             return web.Response(status=400, text="malformed update")
         await self.application.process_update(update)
         if update.update_id in self._failed_updates:
             self._failed_updates.discard(update.update_id)
+            metrics.webhook_rejected("telegram", "error")
             return web.Response(status=500, text="processing failed; please redeliver")
         return web.Response(text="ok")
 

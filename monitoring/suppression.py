@@ -136,8 +136,10 @@ def _complete_equations(values: Sequence[int], equations: Sequence[Equation], hi
         for parts, whole in equations:
             members = (*parts, whole)
             if sum(1 for i in members if i in hidden) == 1:
-                choice = _smallest(values, parts, hidden) or _smallest(values, (whole,), hidden, zeros=True) \
-                    or _smallest(values, parts, hidden, zeros=True)
+                for candidates, zeros in ((parts, False), ((whole,), True), (parts, True)):
+                    choice = _smallest(values, candidates, hidden, zeros)
+                    if choice is not None:
+                        break
                 if choice is not None:
                     hidden.add(choice)
                     changed = True

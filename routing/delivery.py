@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
+from monitoring import metrics
 from handlers.base import Channel, DeliveryError, OutboundMessage, keyboard
 from storage.db import NOTIFY_CHANNEL, Database, asyncpg_dsn
 from storage.crypto import Vault
@@ -112,6 +113,7 @@ class DeliveryWorker:
                             if outcome == "retry" else None)
                 await store.record_attempt(item.outbox_id, outcome, error, provider_id, retry_at)
                 if outcome != "sent":
+                    metrics.delivery_failed(item.channel, final=outcome == "final")
                     log.warning("delivery %s for outbox %s (%s): %s", outcome, item.outbox_id, item.channel, error)
         return len(claimed)
 
