@@ -117,8 +117,7 @@ class Dialogue:
     ) -> list[str]:
         report = await self._report(store, conversation)
         if report is None:
-            conversation.stage = "awaiting_what"
-            return [self._t(language, catalog.ASK_WHAT)]
+            return self._restart(conversation, language)
         place: PlaceMatch | None
         if message.location is not None:
             place = self.triage.places.locate(*message.location)
@@ -145,8 +144,7 @@ class Dialogue:
     ) -> list[str]:
         report = await self._report(store, conversation)
         if report is None:
-            conversation.stage = "awaiting_what"
-            return [self._t(language, catalog.ASK_WHAT)]
+            return self._restart(conversation, language)
         answer = locales.match_answer(message.text)
         if answer is True:
             report.danger_now = True
@@ -164,8 +162,7 @@ class Dialogue:
     ) -> list[str]:
         report = await self._report(store, conversation)
         if report is None:
-            conversation.stage = "awaiting_what"
-            return [self._t(language, catalog.ASK_WHAT)]
+            return self._restart(conversation, language)
         if message.location is not None:
             place = self.triage.places.locate(*message.location)
             report.location_given = True
@@ -292,6 +289,11 @@ class Dialogue:
             phone_number=message.address if message.channel in ("sms", "whatsapp") else None,
         )
         return self.triage.detect_language(message.text, hints)
+
+    def _restart(self, conversation: Conversation, language: str) -> list[str]:
+        """The conversation lost its report (deleted): start again from "what happened?"."""
+        conversation.stage = "awaiting_what"
+        return [self._t(language, catalog.ASK_WHAT)]
 
     async def _report(self, store: Store, conversation: Conversation | None) -> Report | None:
         if conversation is None or conversation.report_id is None:

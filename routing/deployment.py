@@ -86,10 +86,31 @@ class OnCallWindow(_Strict):
         return (weekday in self.days and now >= self.start) or ((weekday - 1) % 7 in self.days and now <= self.end)
 
 
-class Member(_Strict):
-    name: str
+class _Reachable(_Strict):
+    """Someone Salama writes to: exactly one Telegram chat id or one phone number."""
+
     telegram: int | None = Field(None, description="Telegram chat id")
     sms: str | None = Field(None, pattern=r"^(whatsapp:)?\+\d{6,15}$")
+
+    @model_validator(mode="after")
+    def _one_address(self) -> _Reachable:
+        if (self.telegram is None) == (self.sms is None):
+            raise ValueError("give exactly one of 'telegram' (chat id) or 'sms' (E.164 number)")
+        return self
+
+    @property
+    def channel(self) -> str:
+        if self.telegram is not None:
+            return "telegram"
+        return "whatsapp" if str(self.sms).startswith("whatsapp:") else "sms"
+
+    @property
+    def address(self) -> str:
+        return str(self.telegram) if self.telegram is not None else str(self.sms).removeprefix("whatsapp:")
+
+
+class Member(_Reachable):
+    name: str
     languages: list[str] = ["en"]
     tier: int = Field(1, ge=1)
     areas: list[str] = []  # empty: serves every area
@@ -101,23 +122,6 @@ class Member(_Strict):
     def serves(self, area: str | None) -> bool:
         return not self.areas or area is None or area in self.areas
 
-    @model_validator(mode="after")
-    def _one_address(self) -> Member:
-        if (self.telegram is None) == (self.sms is None):
-            raise ValueError("give exactly one of 'telegram' (chat id) or 'sms' (E.164 number)")
-        return self
-
-    @property
-    def channel(self) -> str:
-        if self.telegram is not None:
-            return "telegram"
-        assert self.sms is not None
-        return "whatsapp" if self.sms.startswith("whatsapp:") else "sms"
-
-    @property
-    def address(self) -> str:
-        return str(self.telegram) if self.telegram is not None else str(self.sms).removeprefix("whatsapp:")
-
 
 class Group(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
@@ -126,27 +130,11 @@ class Group(_Strict):
     members: list[Member] = []
 
 
-class Champion(_Strict):
+class Champion(_Reachable):
     """Trained venue staff: their flags come with the venue preset and the role "champion"."""
 
     name: str
     venue: str
-    telegram: int | None = None
-    sms: str | None = Field(None, pattern=r"^(whatsapp:)?\+\d{6,15}$")
-
-    @model_validator(mode="after")
-    def _one_address(self) -> Champion:
-        if (self.telegram is None) == (self.sms is None):
-            raise ValueError("give exactly one of 'telegram' (chat id) or 'sms' (E.164 number)")
-        return self
-
-    @property
-    def channel(self) -> str:
-        return "telegram" if self.telegram is not None else ("whatsapp" if str(self.sms).startswith("whatsapp:") else "sms")
-
-    @property
-    def address(self) -> str:
-        return str(self.telegram) if self.telegram is not None else str(self.sms).removeprefix("whatsapp:")
 
 
 class ChainStep(_Strict):
