@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from demo.harness import Harness, start_harness  # noqa: E402
+from nlp.keywords import KeywordClassifier  # noqa: E402
 from storage.db import upgrade_database_async  # noqa: E402
 
 # Where to find PostgreSQL: the machine's server by default (trust auth, database `test`).
@@ -85,10 +86,15 @@ async def sqlite_url(tmp_path: Path) -> str:
     return url
 
 
+# Dialogue and routing tests run with the keyword classifier (nlp/keywords.py, the documented fallback):
+# they test the conversation and the routing, so their expectations must not move when the trained
+# model is retrained. The end-to-end tests (`model_harness`) and the CLI tests use the trained model.
+
+
 @pytest.fixture
 async def harness(database_url: str) -> AsyncIterator[Harness]:
     """The real server on loopback, fake Telegram and Twilio APIs, on each database."""
-    running = await start_harness(database_url)
+    running = await start_harness(database_url, classifier=KeywordClassifier())
     try:
         yield running
     finally:
@@ -97,7 +103,17 @@ async def harness(database_url: str) -> AsyncIterator[Harness]:
 
 @pytest.fixture
 async def sqlite_harness(sqlite_url: str) -> AsyncIterator[Harness]:
-    running = await start_harness(sqlite_url)
+    running = await start_harness(sqlite_url, classifier=KeywordClassifier())
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+@pytest.fixture
+async def model_harness(database_url: str) -> AsyncIterator[Harness]:
+    """Like `harness`, with the trained triage pipeline the bot ships with."""
+    running = await start_harness(database_url)
     try:
         yield running
     finally:

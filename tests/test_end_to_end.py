@@ -31,12 +31,12 @@ async def count(harness: Harness, model: type) -> int:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-async def test_signed_sms_becomes_a_report_and_an_alert_reaches_telegram(harness: Harness) -> None:
-    response = await harness.sms("+15555550190", "Two men are fighting with a knife at the Bus Station right now")
+async def test_signed_sms_becomes_a_report_and_an_alert_reaches_telegram(model_harness: Harness) -> None:
+    response = await model_harness.sms("+15555550190", "Two men are fighting with a knife at the Bus Station right now")
     assert response.status == 200
     assert response.content_type == "application/xml"
 
-    stored = await reports(harness)
+    stored = await reports(model_harness)
     assert len(stored) == 1
     report = stored[0]
     assert report.status == "submitted"
@@ -45,25 +45,25 @@ async def test_signed_sms_becomes_a_report_and_an_alert_reaches_telegram(harness
     assert report.area == "Bus Station"
     assert report.alert_groups == ["crisis_responders"]
 
-    await harness.fakes.wait_for(lambda sent: any(m.to == CRISIS_TELEGRAM for m in sent))
-    await harness.fakes.wait_for(lambda sent: any(m.to == CRISIS_SMS for m in sent))
-    alert = harness.fakes.to(CRISIS_TELEGRAM)[0].text  # Amani reads Swahili first
+    await model_harness.fakes.wait_for(lambda sent: any(m.to == CRISIS_TELEGRAM for m in sent))
+    await model_harness.fakes.wait_for(lambda sent: any(m.to == CRISIS_SMS for m in sent))
+    alert = model_harness.fakes.to(CRISIS_TELEGRAM)[0].text  # Amani reads Swahili first
     assert report.reference in alert
     assert locales.translate("sw", catalog.URGENCY_EMERGENCY) in alert
     assert locales.type_name("sw", "physical_assault") in alert
     assert "Bus Station" in alert and "knife" in alert
     assert f"ACK {report.reference}" in alert
-    assert await count(harness, Alert) == 2
+    assert await count(model_harness, Alert) == 2
 
 
-async def test_sms_reply_is_twiml_with_the_reference(harness: Harness) -> None:
+async def test_sms_reply_is_twiml_with_the_reference(model_harness: Harness) -> None:
     form = twilio_form("+15555550191", "I was robbed at Central Market yesterday evening")
-    response = await harness.http.post(
-        harness.url + "/webhooks/twilio", data=form,
-        headers={"X-Twilio-Signature": _sign(harness, form)},
+    response = await model_harness.http.post(
+        model_harness.url + "/webhooks/twilio", data=form,
+        headers={"X-Twilio-Signature": _sign(model_harness, form)},
     )
     body = await response.text()
-    report = (await reports(harness))[0]
+    report = (await reports(model_harness))[0]
     assert response.status == 200
     assert body.startswith("<?xml") and "<Response><Message>" in body
     assert report.reference in body
@@ -76,33 +76,33 @@ def _sign(harness: Harness, form: dict[str, str]) -> str:
         harness.url + "/webhooks/twilio", form)
 
 
-async def test_bad_twilio_signature_is_refused_and_nothing_stored(harness: Harness) -> None:
+async def test_bad_twilio_signature_is_refused_and_nothing_stored(model_harness: Harness) -> None:
     form = twilio_form("+15555550192", "Someone hit me")
-    response = await post_twilio(harness.http, harness.url, harness.url, harness.settings.twilio_auth_token or "",
+    response = await post_twilio(model_harness.http, model_harness.url, model_harness.url, model_harness.settings.twilio_auth_token or "",
                                  form, signature="bm90IGEgc2lnbmF0dXJl")
     assert response.status == 403
-    missing = await harness.http.post(harness.url + "/webhooks/twilio", data=form)
+    missing = await model_harness.http.post(model_harness.url + "/webhooks/twilio", data=form)
     assert missing.status == 403
-    assert await count(harness, Report) == 0
-    assert await count(harness, InboundMessage) == 0
+    assert await count(model_harness, Report) == 0
+    assert await count(model_harness, InboundMessage) == 0
 
 
-async def test_malformed_twilio_payload_is_a_400(harness: Harness) -> None:
+async def test_malformed_twilio_payload_is_a_400(model_harness: Harness) -> None:
     form = {"Body": "no sender, no sid"}
-    response = await post_twilio(harness.http, harness.url, harness.url, harness.settings.twilio_auth_token or "", form)
+    response = await post_twilio(model_harness.http, model_harness.url, model_harness.url, model_harness.settings.twilio_auth_token or "", form)
     assert response.status == 400
-    assert await count(harness, Report) == 0
+    assert await count(model_harness, Report) == 0
 
 
-async def test_redelivered_message_sid_creates_one_report(harness: Harness) -> None:
-    first = await harness.sms("+15555550193", "A gang is threatening shop owners at the Harbour", MessageSid="SM" + "a" * 32)
-    second = await harness.sms("+15555550193", "A gang is threatening shop owners at the Harbour", MessageSid="SM" + "a" * 32)
+async def test_redelivered_message_sid_creates_one_report(model_harness: Harness) -> None:
+    first = await model_harness.sms("+15555550193", "A gang is threatening shop owners at the Harbour", MessageSid="SM" + "a" * 32)
+    second = await model_harness.sms("+15555550193", "A gang is threatening shop owners at the Harbour", MessageSid="SM" + "a" * 32)
     assert first.status == second.status == 200
-    assert await count(harness, Report) == 1
-    assert await count(harness, InboundMessage) == 1
+    assert await count(model_harness, Report) == 1
+    assert await count(model_harness, InboundMessage) == 1
 
 
-async def test_telegram_conversation_through_the_ptb_application(harness: Harness) -> None:
+async def test_telegram_conversation_through_the_ptb_application(model_harness: Harness) -> None:
     chat = 800000301
     steps = [
         telegram_message_update(9001, chat, "/start", "sw"),
@@ -111,15 +111,15 @@ async def test_telegram_conversation_through_the_ptb_application(harness: Harnes
         telegram_message_update(9004, chat, "hapana", "sw"),  # "is someone in danger right now?" "no"
     ]
     for update in steps:
-        response = await harness.telegram(update)
+        response = await model_harness.telegram(update)
         assert response.status == 200
-    replies = [m.text for m in harness.fakes.to(str(chat))]
+    replies = [m.text for m in model_harness.fakes.to(str(chat))]
     # notice + what happened?, where?, in danger now?, confirmation: in Swahili, in that order
     assert replies[:3] == [locales.translate("sw", catalog.NOTICE, emergency="112"),
                            locales.translate("sw", catalog.ASK_WHAT),
                            locales.translate("sw", catalog.ASK_WHERE_TELEGRAM)]
     assert len(replies) == 5
-    stored = await reports(harness)
+    stored = await reports(model_harness)
     assert len(stored) == 1
     report = stored[0]
     assert report.channel == "telegram" and report.language == "sw"
@@ -127,26 +127,26 @@ async def test_telegram_conversation_through_the_ptb_application(harness: Harnes
     assert "domestic_violence" in report.types
     assert report.alert_groups == ["gbv_specialists"]
     assert any(report.reference in text for text in replies)  # the confirmation carries the code
-    await harness.fakes.wait_for(lambda sent: any(m.to == GBV_TELEGRAM for m in sent))
+    await model_harness.fakes.wait_for(lambda sent: any(m.to == GBV_TELEGRAM for m in sent))
 
 
-async def test_repeated_telegram_update_id_is_ignored(harness: Harness) -> None:
+async def test_repeated_telegram_update_id_is_ignored(model_harness: Harness) -> None:
     update = telegram_message_update(9101, 800000302, "Police officers beat me at the Harbour last week", "en")
-    assert (await harness.telegram(update)).status == 200
-    assert (await harness.telegram(update)).status == 200
-    stored = await reports(harness)
+    assert (await model_harness.telegram(update)).status == 200
+    assert (await model_harness.telegram(update)).status == 200
+    stored = await reports(model_harness)
     assert len(stored) == 1
     assert stored[0].alert_groups == ["oversight"]
-    await harness.fakes.wait_for(lambda sent: any(m.to == OVERSIGHT_TELEGRAM for m in sent))
+    await model_harness.fakes.wait_for(lambda sent: any(m.to == OVERSIGHT_TELEGRAM for m in sent))
     # first contact: the notice and the confirmation, once; the redelivery got no second answer
-    assert len(harness.fakes.to("800000302")) == 2
+    assert len(model_harness.fakes.to("800000302")) == 2
 
 
-async def test_telegram_webhook_refuses_bad_secret_and_bad_json(harness: Harness) -> None:
+async def test_telegram_webhook_refuses_bad_secret_and_bad_json(model_harness: Harness) -> None:
     update = telegram_message_update(9201, 800000303, "hello", "en")
-    wrong = await harness.http.post(harness.url + "/webhooks/telegram", json=update,
+    wrong = await model_harness.http.post(model_harness.url + "/webhooks/telegram", json=update,
                                     headers={"X-Telegram-Bot-Api-Secret-Token": "wrong-secret-value-123"})
     assert wrong.status == 403
-    broken = await harness.telegram("{not json")
+    broken = await model_harness.telegram("{not json")
     assert broken.status == 400
-    assert await count(harness, InboundMessage) == 0
+    assert await count(model_harness, InboundMessage) == 0

@@ -106,6 +106,11 @@ async def test_final_failure_is_recorded_and_escalated_to_the_backup(harness: Ha
 async def test_acknowledge_by_inline_button_stops_escalation_and_tells_everyone(harness: Harness) -> None:
     report = await report_by_sms(harness, "+15555550603", "Two men fighting at the Blue Lagoon Bar, one has a knife, now")
     await harness.fakes.wait_for(lambda sent: {AMANI, LUCIA, TOMAS} <= {m.to for m in sent})
+
+    async def alerts_recorded_as_sent() -> bool:  # the worker records a delivery just after the provider answers
+        return all(row.status == "sent" for row in await one(harness, OutboxMessage))
+
+    await eventually(alerts_recorded_as_sent)
     alert = harness.fakes.to(AMANI)[0]
     assert alert.reply_markup and any(b["callback_data"] == f"ACK {report.reference}"
                                       for row in alert.reply_markup["inline_keyboard"] for b in row)
@@ -146,7 +151,8 @@ async def test_acknowledge_by_sms_and_refuse_strangers(harness: Harness) -> None
 
 
 async def test_wrong_type_becomes_a_correction(harness: Harness) -> None:
-    report = await report_by_sms(harness, "+15555550605", "Someone is firing at cars on the Harbour road right now")
+    report = await report_by_sms(harness, "+15555550605", "Men with knives are robbing cars on the Harbour road right now")
+    assert "gun_violence" not in report.types
     response = await harness.sms(LUCIA, f"TYPE {report.reference} gun_violence")
     assert locales.translate("es", catalog.TYPE_CORRECTED, ref=report.reference,  # Lucia reads Spanish
                              type=locales.type_name("es", "gun_violence")) in await response.text()
@@ -154,6 +160,7 @@ async def test_wrong_type_becomes_a_correction(harness: Harness) -> None:
 
     [correction] = await one(harness, Correction)
     assert correction.new_type == "gun_violence" and correction.text_enc is not None
+    assert correction.old_types == report.types
     [stored] = await one(harness, Report)
     assert stored.types == ["gun_violence"]
 

@@ -1,0 +1,149 @@
+"""The emergency safety net: present danger in six languages raises urgency; it never lowers it."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from nlp.safety import CUE_NAMES, LEXICON, URGENCY_ORDER, SafetyCheck, SafetyNet, default_net
+
+# (language, text, cue expected): present danger, including shorthand and code-switching.
+EMERGENCIES: list[tuple[str, str, str]] = [
+    ("en", "guy has a KNIFE at the bus stop right now", "weapon_now"),
+    ("en", "theres a man following me from the market pls", "following"),
+    ("en", "he's outside my door banging, i'm scared", "here_now"),
+    ("en", "my friend is bleeding a lot at the taxi rank", "bleeding"),
+    ("en", "girl at table 4 passed out, not responding", "unconscious"),
+    ("en", "i think my drink was spiked, so dizzy rn", "spiked_now"),
+    ("en", "HELP ME NOW", "help_now"),
+    ("en", "they are beating a man at the market rn", "violence_now"),
+    ("es", "un tipo con un cuchillo en la parada ahorita", "weapon_now"),
+    ("es", "un hombre me esta siguiendo desde el mercado", "following"),
+    ("es", "mi ex está afuera de mi casa gritando", "here_now"),
+    ("es", "auxilio!!", "help_now"),
+    ("es", "my friend esta sangrando bien feo, we need ayuda", "bleeding"),  # Spanglish
+    ("es", "la chica esta inconsciente en el baño del bar", "unconscious"),
+    ("fr", "un mec avec un couteau devant la gare maintenant", "weapon_now"),
+    ("fr", "il me suit depuis la gare routière", "following"),
+    ("fr", "il est devant ma porte et il tape", "here_now"),
+    ("fr", "au secours", "help_now"),
+    ("fr", "mon pote saigne beaucoup, on est au port", "bleeding"),
+    ("pt", "um cara com uma faca na rodoviária agora", "weapon_now"),
+    ("pt", "tem um homem me seguindo desde o ponto", "following"),
+    ("pt", "socorro", "help_now"),
+    ("pt", "minha amiga desmaiou depois de um copo, não acorda", "unconscious"),
+    ("pt", "ele ta aqui na porta de casa", "here_now"),
+    ("sw", "jamaa ana kisu stendi sasa hivi", "weapon_now"),
+    ("sw", "mwanaume ananifuata tangu sokoni", "following"),
+    ("sw", "manze kuna msee ananifuata sai hivi", "following"),  # Sheng
+    ("sw", "yuko nje ya mlango wangu anagonga", "here_now"),
+    ("sw", "nisaidieni haraka", "help_now"),
+    ("sw", "rafiki yangu amezimia baada ya kinywaji", "unconscious"),
+    ("sw", "anavuja damu sana", "bleeding"),
+    ("ar", "في واحد معاه سكينة في المحطة الآن", "weapon_now"),
+    ("ar", "في راجل بيلاحقني من السوق", "following"),
+    ("ar", "النجدة", "help_now"),
+    ("ar", "صاحبتي فاقدة الوعي في الحمام", "unconscious"),
+    ("ar", "اخويا بينزف", "bleeding"),
+    ("ar", "wallah fi wa7ed yetba3ni daba", "following"),  # Arabizi
+    ("ar", "howa hna 3and el bab wa2ef barra", "here_now"),  # Arabizi
+]
+
+# (language, text): past, over, habitual or plain information: no cue.
+NOT_NOW: list[tuple[str, str]] = [
+    ("en", "a man had a knife at the market yesterday"),
+    ("en", "i was bleeding after the fight last week"),
+    ("en", "someone fired shots near our gate just now and drove off, nobody hurt"),
+    ("en", "the street lights on the path are broken"),
+    ("es", "ayer un tipo me siguió hasta la casa"),
+    ("es", "mi ex me sigue escribiendo mensajes"),
+    ("es", "hace un rato hubo una pelea con cuchillos, ya se fueron"),
+    ("fr", "hier un homme avec un couteau au marché"),
+    ("fr", "la rue est sombre le soir"),
+    ("pt", "ontem um cara com uma faca assaltou a loja"),
+    ("pt", "minha amiga desmaiou na festa semana passada"),
+    ("sw", "jana mtu alikuwa na kisu sokoni"),
+    ("sw", "taa za barabara hazifanyi kazi"),
+    ("ar", "امس واحد كان معاه سكينة في السوق"),
+    ("ar", "من شهر انضربت ومحدش ساعدني"),
+]
+
+
+@pytest.fixture(scope="module")
+def net() -> SafetyNet:
+    return default_net()
+
+
+@pytest.mark.parametrize("language, text, cue", EMERGENCIES, ids=[f"{l}-{c}-{i}" for i, (l, _, c) in enumerate(EMERGENCIES)])
+def test_present_danger_is_found(net: SafetyNet, language: str, text: str, cue: str) -> None:
+    check = net.check(text)
+    assert cue in check.cues, f"{language}: {text!r} gave {check.cues}"
+    for before in ("routine", "urgent", "emergency"):
+        assert net.apply(before, check) == "emergency"
+
+
+@pytest.mark.parametrize("language, text", NOT_NOW, ids=[f"{l}-{i}" for i, (l, _) in enumerate(NOT_NOW)])
+def test_past_or_over_is_not_an_emergency_cue(net: SafetyNet, language: str, text: str) -> None:
+    check = net.check(text)
+    assert check.cues == (), f"{language}: {text!r} gave {check.cues}"
+
+
+def test_every_language_has_patterns_for_every_cue_class() -> None:
+    for term_class, by_language in LEXICON.items():
+        assert set(by_language) == {"en", "es", "fr", "pt", "sw", "ar"}, term_class
+        assert all(by_language.values()), term_class
+    covered = {cue for _, _, cue in EMERGENCIES}
+    assert covered == set(CUE_NAMES)
+    assert {lang for lang, _, _ in EMERGENCIES} == {"en", "es", "fr", "pt", "sw", "ar"}
+
+
+@pytest.mark.parametrize("before", URGENCY_ORDER)
+@pytest.mark.parametrize("cues", [(), ("following",), ("help_now", "bleeding")])
+def test_it_raises_but_never_lowers(before: str, cues: tuple[str, ...]) -> None:
+    after = SafetyNet.apply(before, SafetyCheck(cues))
+    assert URGENCY_ORDER.index(after) >= URGENCY_ORDER.index(before)
+    assert after == ("emergency" if cues else before)
+
+
+class _Fixed:
+    """A classifier that always answers the same urgency."""
+
+    name = "fixed"
+    type_labels = ("other",)
+
+    def __init__(self, urgency: str) -> None:
+        self.urgency = urgency
+
+    def classify(self, text: str, language: str) -> tuple[dict[str, float], dict[str, float]]:
+        return {"other": 0.9}, {u: (0.8 if u == self.urgency else 0.1) for u in ("emergency", "urgent", "routine")}
+
+    def thresholds(self) -> dict[str, float]:
+        return {"other": 0.5}
+
+
+def _triage(urgency: str):  # type: ignore[no-untyped-def]
+    from nlp.language import make_detector
+    from nlp.places import PlaceFinder
+    from nlp.triage import Triage
+
+    return Triage(_Fixed(urgency), PlaceFinder([]), make_detector("langdetect", ["en"]), ["en"], "en")
+
+
+def test_triage_applies_the_net_and_reports_cues() -> None:
+    raised = _triage("routine").triage("a man is following me right now", language="en")
+    assert raised.urgency == "emergency" and raised.safety_cues == ("following",)
+    assert raised.urgency_scores["routine"] == 0.8  # the model's own scores stay visible
+    kept = _triage("emergency").triage("the weather is nice", language="en")
+    assert kept.urgency == "emergency" and kept.safety_cues == ()  # no cue never lowers
+    calm = _triage("urgent").triage("the weather is nice", language="en")
+    assert calm.urgency == "urgent"
+
+
+def test_check_is_fast(net: SafetyNet) -> None:
+    text = "a man has been following me from the bus station and I am scared to walk home alone, please help " * 3
+    net.check(text)
+    started = time.perf_counter()
+    for _ in range(200):
+        net.check(text)
+    assert (time.perf_counter() - started) / 200 < 0.002
