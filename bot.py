@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from monitoring.commands import register as register_monitoring_commands
+from nlp.commands import register as register_nlp_commands
 from settings import PROJECT_ROOT, ConfigError, Settings, load_settings
 
 log = logging.getLogger("salama")
@@ -99,7 +100,10 @@ def cmd_triage(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     config_path = Path(settings.deployment_config)
     deployment = load_deployment(config_path)
-    triage = Triage.from_deployment(deployment, load_geojson(deployment, config_path))
+    from nlp.commands import load_triage_classifier
+
+    classifier = load_triage_classifier(args.model)
+    triage = Triage.from_deployment(deployment, load_geojson(deployment, config_path), classifier)
     nightlife = {v.name for v in deployment.venues if v.nightlife}
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
@@ -163,12 +167,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     triage = commands.add_parser("triage", help="triage JSON lines from stdin: {\"text\": ...}")
     triage.add_argument("--jsonl", action="store_true", help="read JSON lines on stdin, write JSON lines")
+    triage.add_argument("--model", metavar="DIR", help="a type model from `bot.py train --output DIR`")
     triage.set_defaults(handler=cmd_triage)
 
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply migrations up to the newest").set_defaults(handler=cmd_db)
 
+    register_nlp_commands(commands)  # train, evaluate
     register_monitoring_commands(commands)  # stats, user, purge
     return parser
 
