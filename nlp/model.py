@@ -9,7 +9,8 @@ A model directory (built by `bot.py train`, see nlp/training.py) holds:
 
 Types and urgency are two pipelines because spaCy's exclusive `textcat` refuses training examples
 whose `cats` hold more than one positive, and a report has several types. Texts are folded
-(nlp.text.fold: lower case, no accents, no Arabic diacritics) before either pipeline sees them.
+(nlp.text.fold: lower case, no accents, no Arabic diacritics) and given feature tokens (`model_input`)
+before either pipeline sees them; the same function serves training and inference.
 
 This module also registers the character n-gram bag-of-words architecture `salama.TextCatCharBOW.v1`
 used by nlp/configs/char_bow.cfg: import it before loading such a pipeline (SpacyClassifier does).
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,10 +30,11 @@ from spacy.attrs import ORTH
 from spacy.ml.extract_ngrams import extract_ngrams
 from spacy.strings import hash_string
 from spacy.util import registry
-from thinc.api import Logistic, Model, SparseLinear_v2, chain, concatenate, resizable, softmax_activation, with_cpu
+from thinc.api import Logistic, Model, SparseLinear_v2, chain, resizable, softmax_activation, with_cpu
 from thinc.layers.resizable import resize_linear_weighted, resize_model
 
 from nlp.text import fold
+from settings import ConfigError
 
 URGENCY_LABELS = ("emergency", "urgent", "routine")
 META_FILE = "meta.json"
@@ -39,8 +42,8 @@ THRESHOLDS_FILE = "thresholds.json"
 NEG_VALUE = -5000.0
 
 
-class ModelError(Exception):
-    """A model directory is missing or unusable; the message says what to do."""
+class ModelError(ConfigError):
+    """A model directory is missing or unusable; the message says what to do (bot.py prints it, exit 2)."""
 
 
 def default_model_dir() -> Path:
@@ -51,17 +54,25 @@ def default_model_dir() -> Path:
 
 # --- model input ------------------------------------------------------------------------------------
 def model_input(text: str, language: str | None, meta: dict[str, Any]) -> str:
-    """The string a pipeline is trained on and fed: folded text, optionally led by a language token and
-    followed by cross-lingual concept tokens (see nlp/concepts.py... keyword stems)."""
+    """The string both pipelines are trained on and fed: the folded text, led by a language token and followed
+    by feature tokens, as the model's meta.json says (the [salama] section of its config):
+    `kw<label>` (nlp/keywords.py stem hits), `cx<concept>` (CONCEPTS below), `sf<class>` (nlp/safety.py term
+    classes and cues) and `tn<aspect>` (TENSE_PATTERNS below). They carry what one language teaches to the
+    others: the corpus has a few hundred lines per language."""
     folded = fold(text)
     if meta.get("language_token") and language:
         folded = f"lang{language} {folded}"
     extra: list[str] = []
     if meta.get("keyword_features"):
         extra += keyword_tokens(folded)
+    if meta.get("concept_features"):
+        extra += concept_tokens(folded)
     if meta.get("safety_features"):
         extra += safety_tokens(text)
-    return f"{folded} {' '.join(extra)}" if extra else folded
+    if meta.get("tense_features"):
+        extra += tense_tokens(folded)
+    repeat = int(meta.get("feature_repeat", 1) or 1)  # counts weigh in the bag of words: >1 favours the features
+    return f"{folded} {' '.join(extra * repeat)}" if extra else folded
 
 
 def safety_tokens(text: str) -> list[str]:
@@ -82,6 +93,338 @@ def keyword_tokens(folded: str) -> list[str]:
         if pattern.search(padded):
             tokens.append(f"kw{name}")
     return tokens
+
+
+# --- cross-lingual concepts -------------------------------------------------------------------------------
+# Stems matched at word starts on folded text (nlp.text.fold), in en, es, fr, pt, sw (with Sheng) and ar (with
+# Arabizi); Arabic stems also after clitics and verb prefixes (و ف ب ل ك ح ه س ي ت ن ا, ال): "بيضربها". A hit adds the token
+# `cx<concept>` to the model input, so what the model learns about "a partner" or "the police" in one language
+# carries to the others: the corpus has a few hundred lines per language, too few to learn each word alone.
+# A stem starting with `~` matches inside a word (Swahili verb roots after their prefixes: "a-li-ni-piga").
+CONCEPTS: dict[str, list[str]] = {
+    "partner": [
+        "husband", "my wife", "wife", "boyfriend", "girlfriend", "partner", "my ex", "ex ", "ex-", "fiance", "spouse",
+        "marido", "esposo", "esposa", "novio", "novia", "pareja", "mi ex", "concubin", "mari ", "mon mari", "ma femme",
+        "copain", "copine", "conjoint", "compagnon", "compagne", "fiance", "namorad", "companheir", "mume", "mke wangu",
+        "mke wake", "mpenzi", "bwana yangu", "bwanangu", "mchumba", "baby daddy", "زوج", "جوز", "خطيب", "طليق",
+        "حبيبي", "zawj", "jouz", "jozi", "rajli", "khatib", "ta3ib",
+        "مرت", "مراته", "مراتي", "مرتي", "مرتو", "جوزها", "جوزي", "خطيبها", "خطيبي", "طليقي", "طليقها", "حبيبها", "ابو ولادي", "ام ولادي", "صاحبها", "mrati", "mratou", "jozi", "jawzi", "zoji", "5atibi", "7abibi", "abu wladi", "abou wladi", "tali2i",
+    ],
+    "family": [
+        "father", "dad", "stepfather", "stepdad", "mother", "mum", "mom", "stepmother", "uncle", "aunt", "brother",
+        "sister", "cousin", "son ", "my son", "daughter", "in-law", "in law", "grandfather", "grandmother", "nephew",
+        "niece", "family", "padre", "papa", "padrastro", "madre", "mama", "madrastra", "tio", "tia", "hermano",
+        "hermana", "primo", "prima", "suegr", "cunad", "hijo", "hija", "sobrin", "abuel", "familia", "pere", "beau-pere",
+        "beau pere", "mere", "belle-mere", "belle mere", "maman", "oncle", "tante", "frere", "soeur", "fils", "fille",
+        "neveu", "niece", "famille", "pai", "padrasto", "mae", "mama", "madrasta", "irmao", "irma", "sogr", "cunhad",
+        "filho", "filha", "sobrinh", "avo", "familia", "baba", "mama", "mjomba", "shangazi", "kaka", "dada", "binamu",
+        "mkwe", "wakwe", "mwanangu", "mwanawe", "shemeji", "bibi", "babu", "familia", "ndugu", "ابو", "اب ", "امي",
+        "ام ", "عمي", "عم ", "خالي", "خال ", "اخوي", "اخويا", "اخو", "اخي", "اخت", "ابن", "بنت عمي", "حماتي", "حمايا", "ابويا",
+        "بابا", "ماما", "عيلت", "اهل", "baba", "abouya", "omi", "khali", "3ami", "akhouya", "okhti", "7amati",
+        "اخويا", "اخوي", "خيي", "اختي", "امي", "ابوي", "بيي", "عمي", "خالي", "جوز امي", "مرات ابويا", "حماتي", "صهري", "سلفي", "ابن عمي", "بنت خالتي", "بنت عمي", "ولادي", "العيال", "بنتي", "ابني", "5ayye", "5ayi", "o5ti", "ommi", "emmi", "abouy", "bayye", "sehri", "ebni", "binti", "wladi", "el wled",
+    ],
+    "home": [
+        "home", "house", "my room", "apartment", "flat", "casa", "hogar", "depa", "cuarto", "maison", "chez moi",
+        "chez nous", "appart", "chambre", "casa", "lar", "apartamento", "quarto", "nyumbani", "nyumba", "chumba",
+        "keja", "البيت", "بيت", "الدار", "الشقه", "اوضتي", "el beit", "lbit",
+    ],
+    "police": [
+        "police", "cop", "cops", "officer", "policeman", "policemen", "detective", "soldier", "military", "army",
+        "guard", "guards", "security guard", "security", "askari", "checkpoint", "roadblock", "traffic police",
+        "policia", "policias", "poli ", "la poli", "agente", "patrulla", "militar", "soldad", "guardia", "vigilante",
+        "reten", "tombo", "chota", "federal", "gendarm", "policier", "flic", "keuf", "militaire", "soldat", "vigile",
+        "garde", "commissariat", "agent", "barrage", "condé", "polícia", "policia", "policial", "pm ", "pms", "militar",
+        "soldado", "seguranca", "vigia", "delegacia", "blitz", "gambé", "polisi", "karao", "afande", "askari", "sirikali",
+        "ldu", "kanjo", "mlinzi", "walinzi", "sonko", "شرط", "بوليس", "ظابط", "ضابط", "عسكري", "امين شرطه", "الامن",
+        "امن", "حارس", "حراس", "القسم", "كمين", "الحاجز", "جيش", "chorta", "bolis", "l7ako", "boulis", "3askari",
+        "dabet", "amn ",
+        "المخفر", "الدرك", "امن الدوله", "حاجز", "دوريه", "عسكر", "بودي جارد", "سيكيوريتي", "mokhfar", "darak", "7ajez", "dawriyye", "sekuriti", "police",
+    ],
+    "custody": [
+        "~kamat", "~fung",
+        "arrest", "detain", "cell", "custody", "locked up", "handcuff", "jail", "prison", "station", "lock-up",
+        "detuv", "detenid", "arrest", "calabozo", "carcel", "separo", "esposad", "arrete", "garde a vue", "cellule",
+        "menott", "prison", "preso", "prenderam", "prendeu", "algemad", "cela", "cadeia", "xadrez", "kamatwa",
+        "wamekamata", "alikamatwa", "amekamatwa", "rumande", "selo", "jela", "korokoro", "pingu", "اعتقل", "حبس",
+        "زنزان", "سجن", "محضر", "اتقبض", "قبضوا", "مسكوه", "kelabsh", "7abs", "sjen",
+    ],
+    "money": [
+        "~lip",
+        "bribe", "pay", "paid", "money", "cash", "fee", "dollars", "shillings", "soborno", "mordida", "dinero", "pagar",
+        "pague", "plata", "lana", "pesos", "cuota", "renta", "vacuna", "pot-de-vin", "argent", "payer", "paie", "fric",
+        "bakchich", "francs", "propina", "suborno", "dinheiro", "pagar", "paga", "arrego", "grana", "reais", "taxa",
+        "hongo", "chai", "pesa", "kulipa", "alipe", "tulipe", "walipe", "elfu", "ganji", "رشو", "فلوس",
+        "ادفع", "يدفع", "ندفع", "دفع", "مصاري", "جنيه", "دولار", "flous", "floos", "masari", "rashwa",
+    ],
+    "threat": [
+        "~tishi", "~tisho",
+        "threat", "threaten", "will kill", "kill you", "kill me", "warned", "intimidat", "or else", "disappear",
+        "amenaz", "te vamos a", "te voy a", "te mato", "matarte", "advirt", "menac", "tuer", "te tuer", "gare a toi",
+        "ameac", "vou te matar", "matar", "desaparec", "tishi", "vitisho", "atakuua", "watakuua", "nitakuua", "kuua",
+        "onyo", "تهديد", "هدد", "يهدد", "بيهدد", "هقتلك", "هيقتل", "راح يقتل", "هموتك", "تختفي", "tahdid", "hadedni",
+        "بيهدد", "هيموت", "هيقتل", "هخلص عليك", "راح يقتل", "رح يقتل", "hadded", "haneweslak", "hay2tol", "ra7 y2tol", "byhadded",
+    ],
+    "gang": [
+        "gang", "thugs", "the boys from", "youths", "mara ", "maras", "pandill", "cartel", "sicari", "narco", "banda",
+        "gang", "bande", "caid", "voyou", "racaille", "dealer", "gangue", "faccao", "traficant", "milicia", "bandid",
+        "o movimento", "genge", "panya road", "wahuni", "mungiki", "majambazi", "jambazi", "gaidi", "chokora",
+        "vijana wa", "عصاب", "بلطجي", "شبيح", "زعران", "3esaba", "baltagi",
+        "زعران", "بلطجيه", "شبيحه", "عصابه", "zo3ran", "baltagiyye", "3esabe",
+    ],
+    "extortion": [
+        "protection money", "extort", "pay or", "pay up", "weekly fee", "monthly fee", "toll", "extorsi", "cobro de piso",
+        "derecho de piso", "impuesto", "racket", "rancon", "extorsion", "taxe", "extorsao", "pedagio", "mensalidade",
+        "kutoza", "ushuru", "pesa ya", "kodi ya", "ابتزاز", "خاو", "اتاو", "ارضيه", "khawa", "itawa",
+        "خوه", "اتاوه", "ارضيه", "5owwa", "5awa",
+    ],
+    "gun": [
+        "gun", "shot", "shoot", "shots", "gunmen", "gunman", "gunshot", "bullet", "pistol", "rifle", "ak-47", "ak47",
+        "cartridge", "fired", "firing", "armed men", "revolver", "disparo", "dispar", "bala", "balacera", "balazo",
+        "balea", "tiroteo", "pistola", "arma de fuego", "armado", "cartucho", "casquillo", "fusil", "plomo", "cuete",
+        "coup de feu", "coups de feu", "tir ", "tirs", "tire ", "fusillade", "balle", "pistolet", "kalach", "flingue",
+        "arme a feu", "tiro", "tiroteio", "bala", "baleado", "baleada", "rajada", "revolver", "pistola", "fuzil",
+        "oitao", "armado", "bunduki", "risasi", "bastola", "milio ya risasi", "rifle", "رصاص", "اطلاق نار",
+        "اطلاق", "مسدس", "سلاح", "بندقي", "رشاش", "طلق", "كلاشن", "فرد", "rsas", "rosas", "mosadas", "sla7", "tal9",
+        "طبنجه", "ضرب نار", "بارود", "فوارغ", "msadas", "rsas", "tal2", "darb nar", "rsasa",
+    ],
+    "blade": [
+        "~dung", "~chom",
+        "knife", "knives", "machete", "blade", "stab", "stabbed", "razor", "broken bottle", "cuchill", "navaja",
+        "machete", "punal", "apunal", "filero", "fierro", "couteau", "machette", "poignard", "lame", "cutter", "faca",
+        "facao", "esfaque", "canivete", "kisu", "visu", "panga", "mapanga", "dunga", "kudungwa", "amedungwa", "wembe",
+        "سكين", "ساطور", "مطوه", "طعن", "خنجر", "شفره", "موس", "sekkin", "sekina", "ta3n",
+        "سكينه", "طعنه", "sekkine", "matwa", "mous",
+    ],
+    "hit": [
+        "~piga", "~pigw", "~pigan", "~umiz", "~shambul", "~chap", "~sukum",
+        "hit", "beat", "beating", "punch", "kick", "slap", "jumped", "assault", "attack", "fight", "brawl", "bruise",
+        "injur", "hurt", "strangl", "chok", "push", "shov", "throw", "threw", "broke my", "broken", "golpe", "golpea",
+        "pega", "pego", "patad", "cachetad", "bofetad", "pelea", "paliza", "agred", "madrea", "cacheta", "empuj",
+        "ahorc", "frapp", "coup", "gifle", "tabass", "bagarre", "agress", "bless", "cogn", "pousse", "etrangl",
+        "bater", "bate", "bateu", "batendo", "soco", "chute", "tapa", "briga", "porrada", "espanc", "agred",
+        "empurr", "estrangul", "enforc", "pancad", "machuc", "piga", "pigwa", "pigana", "ngumi", "kofi", "teke",
+        "ugomvi", "vita", "jeraha", "umiza", "shambuli", "kaba", "chapa", "ضرب", "بوكس", "لكم", "كف ", "خناق",
+        "عرك", "اعتد", "اعتدا", "شلوت", "رفس", "زق", "جرح", "خنق", "darab", "drab", "darb", "m3arka",
+        "khna2a", "boks", "kaff",
+        "ضربها", "انضرب", "طوشه", "مضاربه", "كسروا", "كسر", "جرحني", "رمى", "رمت", "دفش", "لطش", "ضربوا", "dareb", "5ena2a", "tawshe", "kasaro", "jara7", "madrube", "darabni", "darabo",
+    ],
+    "rob": [
+        "~nyang", "~ibi", "~ibw", "~por",
+        "rob", "robbed", "robber", "mug", "mugged", "snatch", "steal", "stole", "stolen", "thief", "thieves", "took my",
+        "take my", "grabbed my bag", "hold up", "holdup", "robo", "robar", "robaron", "roba", "asalt", "arrebat",
+        "ladron", "ratero", "quitaron", "bolsear", "vol ", "vole", "voler", "volé", "arrach", "voleur", "braqu",
+        "derob", "piqu", "roubo", "roub", "assalt", "ladrao", "ladroes", "furt", "arrastao", "levaram", "puxaram",
+        "wizi", "ibiwa", "ibia", "iba ", "wameiba", "ameiba", "mwizi", "wezi", "nyang", "vibaka", "kibaka", "pora",
+        "kunyang", "سرق", "حرامي", "نشل", "خطف", "شلح", "نهب", "sara2", "sere2", "7arami", "nashal", "khataf",
+        "سرقوا", "اتسرق", "شلحوني", "شلح", "ثبتوني", "قلبوني", "sara2o", "sar2a", "5ataf", "sha7atouni", "tashlee7", "sara2ouni",
+    ],
+    "valuables": [
+        "phone", "bag", "wallet", "purse", "handbag", "money", "laptop", "necklace", "chain", "celular", "cel ",
+        "cartera", "bolso", "bolsa", "cadena", "portable", "telephone", "sac", "portefeuille", "collier", "celular",
+        "telemovel", "bolsa", "carteira", "mochila", "corrente", "cordao", "simu", "pochi", "mkoba", "mkufu",
+        "موبايل", "تليفون", "جوال", "شنط", "محفظ", "سلسل", "mobile", "tel ",
+        "تلفون", "جزدان", "دهب", "telefon", "shanta", "jezdan", "mobayl",
+    ],
+    "sex_touch": [
+        "~shik", "~tomas", "~bak", "~lazimish", "~gus",
+        "touch", "touched", "grope", "groped", "grab", "grabbed", "breast", "boob", "butt", "bum", "thigh",
+        "between my legs", "kiss", "forced", "rape", "raped", "molest", "fondl", "private parts", "undress", "tocar",
+        "toco", "toca", "manose", "manoseo", "agarr", "nalga", "pecho", "senos", "beso", "viol", "abuso sexual",
+        "abuso", "entrepierna", "toucher", "touche", "attouch", "main aux fesses", "fesse", "seins", "poitrine",
+        "embrass", "viol", "agression sexuelle", "caress", "tocar", "tocou", "passou a mao", "apalp", "bunda", "seios",
+        "peito", "beij", "estupr", "abus", "coxa", "shika", "shik", "tomasa", "tomaswa", "matiti", "makalio",
+        "mapaja", "busu", "baka", "bakwa", "ubakaji", "nyonyo", "lazimisha", "لمس", "لمسني", "تحرش جسدي", "مسك",
+        "اغتصا", "اغتصب", "بوس", "صدري", "صدر", "فخذ", "هتك", "يحسس", "lamas", "ghtasab",
+        "يلمس", "بيلمس", "حسس", "تحسس", "يحك", "لازق", "باسها", "يبوس", "اتغتصبت", "غصب", "يغصب", "يغتصب", "اعتدى جنسيا", "مسكني", "قفش", "yeghteseb", "ightisab", "ghtesab", "bous", "7asses", "lamasni", "lamasha",
+    ],
+    "sex_verbal": [
+        "~sumbu", "~tongoz", "~jionyesh", "~tukan",
+        "harass", "catcall", "comment", "whistl", "stare", "staring", "sexy", "nude", "naked", "photos", "pics",
+        "messages", "texts", "exposed", "expose", "masturbat", "flash", "lewd", "dirty", "sex", "sleep with",
+        "his lap", "acos", "piropo", "chifl", "mira", "fotos", "desnud", "mensaj", "exhib", "masturb",
+        "sexo", "cosas sucias", "mamacita", "guapa", "harcel", "sifl", "regard", "photo", "nu ", "nue", "message",
+        "exhib", "drague", "sexe", "salope", "assedi", "cantad", "assobi", "encar", "nudes", "fotos", "mensage",
+        "exib", "gostosa", "sexo", "sumbua", "tongoza", "matusi", "uchi", "picha", "jumbe", "sms", "jionyesha",
+        "tusi", "miluzi", "mapenzi", "kuniita", "malaya", "تحرش", "معاكس", "بيعاكس", "يعاكس", "صفر", "بيبص",
+        "يبص", "صور", "رسايل", "رسائل", "عريان", "يتعرى", "كلام وسخ", "كلام قذر", "قليل الادب", "ta7arosh", "m3aksa",
+        "kalam",
+        "يعاكس", "بيتحرش", "يتحرش", "كلام جنسي", "يكشف نفسه", "من غير هدوم", "صور", "صوّر", "يصور", "يتطلع", "فويسات", "ysawar", "bey2olo", "bi3akes", "yet7arash", "bisawer", "yetla3 fiyye",
+    ],
+    "follow": [
+        "~fuat", "~fwat", "~fatil",
+        "follow", "stalk", "behind me", "walking behind", "chas", "segui", "sigue", "persegu", "persig", "detras de mi",
+        "suit", "suiv", "poursuiv", "derriere moi", "seguir", "seguindo", "segue", "persegu", "atras de mim", "fuata",
+        "fwata", "fatilia", "nyuma yangu", "يلاحق", "بيلاحق", "يتبع", "يمشي ورا", "ماشي ورا", "ورايا", "tba3",
+        "la7e", "la7a",
+    ],
+    "drink": [
+        "drink", "drinks", "glass", "cup", "juice", "beer", "wine", "cocktail", "soda", "bebida", "trago", "copa",
+        "vaso", "cerveza", "chela", "jugo", "refresco", "boisson", "verre", "biere", "jus", "cocktail", "bebida", "copo",
+        "cerveja", "suco", "drinque", "vinho", "kinywaji", "glasi", "bia", "pombe", "juisi", "soda", "kikombe",
+        "مشروب", "كاس", "كوباي", "عصير", "بير", "شراب", "كوب", "sharab", "kas ", "3asir",
+        "كبايه", "ديسكو", "حفله", "بار",
+    ],
+    "spiked": [
+        "~zimi", "~zirai",
+        "spike", "drugged", "roofie", "something in", "weird after", "dizzy", "memory", "woke up", "remember",
+        "blackout", "blacked out", "passed out", "drowsy", "burundanga", "escopolamina", "drog", "mareada", "mareo",
+        "no recuerdo", "desperte", "algo en", "drogu", "ghb", "etourdi", "souvenir", "reveill", "quelque chose dans",
+        "batizad", "dopad", "boa noite cinderela", "tonta", "zonza", "apagad", "nao lembro", "acordei", "algo na",
+        "algo no", "mchele", "dawa", "kizunguzungu", "sikumbuki", "nilizinduka", "kuzimia", "wekewa", "mekewa",
+        "مخدر", "دايخ", "دوخ", "مش فاكر", "مش فاكره", "فقت", "حطوا", "حطو", "mkhadder", "dayekh", "dawkha",
+        "حطلها", "حطلي", "مخدرات", "دايخه", "مش فاكره", "مش متذكره", "فقدت الوعي", "7atlha", "dayi5a", "dayekha",
+    ],
+    "nightlife": [
+        "bar", "club", "disco", "party", "bouncer", "barman", "bartender", "waiter", "dance floor", "dj", "venue",
+        "lounge", "nightclub", "antro", "fiesta", "boliche", "mesero", "discoteca", "soiree", "boite", "videur",
+        "serveur", "piste", "balada", "festa", "boate", "garcom", "segurança da", "klabu", "sherehe", "baa",
+        "kilabu", "bouncer", "ملهى", "حفله", "ديسكو", "بار", "كلوب", "club", "la bodega", "skybar", "neon",
+        "blue lagoon", "mama afrika",
+    ],
+    "dark_place": [
+        "dark", "light", "lights", "streetlight", "street light", "lamp", "unlit", "abandoned", "empty", "bush",
+        "bushes", "tall grass", "overgrown", "alley", "path", "shortcut", "underpass", "bridge", "plot", "building site",
+        "vacant", "derelict", "no cctv", "oscur", "luz", "luces", "farol", "alumbrado", "lampara", "abandon", "baldio",
+        "monte", "maleza", "callejon", "vacio", "sendero", "puente", "sombre", "noir", "lumiere", "eclairage",
+        "lampadaire", "abandonn", "terrain vague", "brouss", "ruelle", "sentier", "pont", "escur", "luz",
+        "poste", "iluminacao", "lampada", "abandonad", "terreno baldio", "mato", "beco", "vazio", "ponte", "trilha",
+        "giza", "taa", "hakuna taa", "vichaka", "kichaka", "pori", "kichochoro", "vichochoro", "jengo", "tupu",
+        "nyasi", "daraja", "njia ya mkato", "مظلم", "ظلام", "ضلمه", "نور", "انار", "اضاء", "عمود", "لمبه", "مهجور",
+        "خراب", "حشائش", "زقاق", "ممر", "كوبري", "جسر", "فاضي", "d3ma", "dalma", "nour", "mhjour",
+        "عتمه", "ضلمه", "معتم", "كهربا", "لمبه", "عمود نور", "اناره", "خرابه", "ارض فاضيه", "زاروب", "3atme", "dalma", "zarub", "3atmeh",
+    ],
+    "danger_feel": [
+        "~ogop",
+        "scared", "afraid", "unsafe", "dangerous", "fear", "frighten", "terrified", "miedo", "peligr", "insegur",
+        "asust", "peur", "dangereu", "insecur", "effray", "medo", "perig", "insegur", "assust", "ogopa", "hofu",
+        "hatari", "wasiwasi", "خايف", "خوف", "خطر", "مرعوب", "khayfa", "khayef", "khatar",
+    ],
+    "question": [
+        "how do i", "how can i", "can i", "where can", "where do", "what number", "is there", "is it", "who do i",
+        "do you", "number for", "puedo", "donde", "como", "que numero", "hay ", "es delito", "a quien", "est-ce",
+        "comment", "ou ", "puis-je", "peut-on", "quel numero", "y a-t-il", "posso", "onde", "como", "qual numero",
+        "tem como", "e crime", "naweza", "wapi", "namba", "nifanyeje", "nani", "ni kosa", "ممكن", "فين",
+        "ازاي", "هل ", "رقم", "مين", "وين", "كيف", "momken", "fein", "ezay", "kifash", "?",
+        "شو", "شلون", "كيف", "وين", "فين", "ازاي", "مين", "هل", "ممكن", "بدي اعرف", "عايزه اعرف", "shu", "kif", "wein", "fein", "ezay", "momken", "mumken",
+    ],
+    "emergency_other": [
+        "~ungua", "~potea",
+        "fire", "burning", "crash", "accident", "ambulance", "cpr", "heart attack", "seizure", "collapsed", "flood",
+        "drunk driver", "drunk driving", "lost", "missing", "alone crying", "incendio", "fuego", "accidente",
+        "choque", "ambulancia", "perdid", "desaparec", "borracho manejando", "incendie", "feu", "accident", "ambulance",
+        "perdu", "disparu", "ivre au volant", "incendio", "fogo", "acidente", "batida", "ambulancia", "perdid",
+        "desaparec", "motorista bebado", "inaungua", "ajali", "gari la wagonjwa", "amepotea", "potea",
+        "dereva mlevi", "amelewa", "حريق", "نار", "بتولع", "حادث", "اسعاف", "تايه", "مفقود", "ضايع", "سكران",
+        "7ari2", "7adsa", "isaaf",
+    ],
+    "child": [
+        "child", "kid", "boy", "girl", "minor", "baby", "school", "student", "pupil", "teen", "nino", "nina", "menor",
+        "bebe", "escuela", "colegio", "alumn", "enfant", "gamin", "gosse", "mineur", "bebe", "ecole", "college",
+        "lycee", "eleve", "crianca", "menino", "menina", "menor", "escola", "aluno", "aluna", "mtoto", "watoto",
+        "msichana", "mvulana", "mwanafunzi", "shule", "طفل", "اطفال", "عيل", "قاصر", "مدرس", "طالب", "طالبه",
+        "tifl", "3ayel", "madrasa",
+        "طفله", "ولد صغير", "الولاد", "مدرسه", "tefl", "walad",
+    ],
+    "authority": [
+        "boss", "lecturer", "teacher", "professor", "coach", "pastor", "priest", "doctor", "landlord", "manager",
+        "employer", "supervisor", "jefe", "profesor", "maestro", "patron", "casero", "entrenador", "cura", "medico",
+        "patron", "prof", "professeur", "chef", "proprietaire", "entraineur", "pretre", "medecin", "chefe",
+        "professor", "patrao", "senhorio", "treinador", "padre", "medico", "mwalimu", "bosi", "mwenye nyumba",
+        "daktari", "mchungaji", "kocha", "meneja", "مدير", "استاذ", "مدرس", "دكتور", "صاحب الشغل", "صاحب البيت",
+        "شيخ", "modir", "ostaz", "mo3alem",
+        "المدير", "الاستاذ", "المعلم", "الشيخ", "صاحب الشغل", "el modir", "el ostaz",
+    ],
+    "hate": [
+        "racist", "racism", "graffiti", "homophob", "slur", "hate", "racis", "pintad", "grafiti", "odio", "raciste",
+        "tag", "haine", "pichac", "pixa", "odio", "ubaguzi", "chuki", "عنصري", "كراهي", "كتابه على", "3onsori",
+    ],
+}
+
+_ARABIC = re.compile(r"[\u0600-\u06FF]")
+
+
+def _fold_stem(stem: str) -> str:
+    return fold(stem) + (" " if stem.endswith(" ") else "")  # a trailing space means "whole word"
+
+
+def _concept_pattern(stems: list[str]) -> re.Pattern[str]:
+    inside = sorted({_fold_stem(s[1:]) for s in stems if s.startswith("~")}, key=len, reverse=True)
+    stems = [s for s in stems if not s.startswith("~")]
+    latin = sorted({_fold_stem(s) for s in stems if not _ARABIC.search(s) and s != "?"}, key=len, reverse=True)
+    arabic = sorted({_fold_stem(s) for s in stems if _ARABIC.search(s)}, key=len, reverse=True)
+    parts = ["[?؟]"] if "?" in stems else []
+    if inside:  # Swahili roots: after subject, tense and object prefixes ("a-li-ni-piga")
+        parts.append("(?:" + "|".join(map(re.escape, inside)) + ")")
+    if latin:
+        parts.append(r"(?<!\w)(?:" + "|".join(map(re.escape, latin)) + ")")
+    if arabic:  # after up to three clitic / tense letters (و ف ب ل ك, ح ه س, ي ت ن ا), then an optional article
+        parts.append(r"(?<!\w)[وفبلكحهسيتنا]{0,3}(?:ال)?(?:" + "|".join(map(re.escape, arabic)) + ")")
+    return re.compile("|".join(parts))
+
+
+_CONCEPT_PATTERNS = {name: _concept_pattern(stems) for name, stems in CONCEPTS.items()}
+
+
+def concept_tokens(folded: str) -> list[str]:
+    """`cx<concept>` for each concept whose stems occur in the folded text."""
+    padded = folded.replace("'", " ").replace("\u2019", " ") + " "
+    return [f"cx{name}" for name, pattern in _CONCEPT_PATTERNS.items() if pattern.search(padded)]
+
+
+# --- tense and time ------------------------------------------------------------------------------------
+# Urgency is mostly grammar: "is beating" (now) vs "beat" (past) vs "just beat" (recent) vs "beats me every
+# week" (habitual). These patterns run on the folded words (apostrophes split, punctuation dropped) and add
+# `tn<aspect>` tokens shared by the six languages, including Swahili's tense prefixes (a-na-piga now,
+# a-me-piga just/has, a-li-piga past, hu-piga habitual).
+_NOT_ING = r"(?!(?:morn|even|noth|someth|anyth|everyth|th|k|r|s|dur|build|ceil|wedd|meet|park|cloth|bor)ing\b)"
+TENSE_PATTERNS: dict[str, list[str]] = {
+    "progressive": [
+        r"\b(?:is|are|am|im|m|s|re|was|were|keeps?|still)\s+(?:\w+\s+)?" + _NOT_ING + r"\w{2,}ing\b",
+        r"\b(?:esta|estan|estoy|estamos|sigue|siguen|anda|andan|viene|vienen)\s+(?:\w+\s+)?\w+(?:ando|iendo|yendo)\b",
+        r"\b(?:esta|estao|estou|to|ta|tao|fica|ficam|continua|continuam)\s+(?:me\s+|te\s+|a\s+)?\w+(?:ando|endo|indo)\b",
+        r"\b(?:esta|estao|estou|ta|tao)\s+a\s+\w+[aei]r\b",
+        r"\ben train d",
+        r"\b(?:ana|wana|nina|tuna|una|mna|ina|zina|kina)\w{3,}",
+        r"(?<!\w)(?:عم|قاعد|قاعده|عمال|عماله|3am|2a3ed)\s",
+    ],
+    "recent": [
+        r"\bjust\b", r"\b(?:minutes?|mins?|hours?|hrs?|an hour|a moment)\s+ago\b", r"\bearlier\b",
+        r"\bacab(?:a|an|o|amos|ou|aram|ei)\s+de\b", r"\bhace\s+(?:un\s+)?rato\b", r"\bhace\s+\w+\s+(?:minutos|horas?|min)\b",
+        r"\b(?:vient|viennent|viens|venons)\s+d", r"\bil y a\s+\w+\s+(?:minutes?|heures?|min)\b", r"\btout a l heure\b",
+        r"\b(?:agora\s+)?ha\s+pouco\b", r"\b(?:faz|ha)\s+\w+\s+(?:minutos|horas?|min)\b",
+        r"\b(?:ame|wame|nime|tume|ume|mme)\w{3,}", r"\bmuda mfupi\b", r"\bpunde\b", r"\biliyopita\b",
+        r"(?<!\w)(?:لسه|لسا|توا|تو)\s", r"(?<!\w)من\s+(?:شوي|شويه|ساعه|ساعتين|\w+\s+دقايق|\w+\s+دقائق)", r"\b(?:lissa|tawwa|men shway)\b",
+    ],
+    "past": [
+        r"\b(?:was|were|had|did|used to)\b", r"\blast\s+(?:week|month|year|night|weekend|friday|saturday|sunday)\b",
+        r"\byesterday\b", r"\b(?:days?|weeks?|months?|years?)\s+ago\b", r"\bin\s+(?:19|20)\d\d\b",
+        r"\b(?:ayer|anoche|antier)\b", r"\bpasad[oa]s?\b", r"\b\w+(?:aron|ieron)\b",
+        r"\bhier\b", r"\bderni[e]re?s?\b", r"\bil y a\s+\w+\s+(?:jours?|semaines?|mois|ans?)\b",
+        r"\b(?:ontem|anteontem)\b", r"\bpassad[oa]s?\b", r"\b\w+(?:aram|eram|iram)\b",
+        r"\b(?:ali|wali|nili|tuli|uli|mli)\w{3,}", r"\b(?:jana|juzi|zamani)\b", r"\bmwaka\b",
+        r"(?<!\w)(?:كان|كانت|كانوا|امبارح|امس)(?!\w)", r"الماضي", r"(?<!\w)من\s+\w*\s*(?:سنين|سنه|شهور|شهر|اسبوع|ايام)",
+    ],
+    "habitual": [
+        r"\b(?:every|always|often|usually|each\s+(?:night|day|week))\b", r"\bkeeps?\b",
+        r"\b(?:siempre|cada|suele|suelen)\b", r"\btod[oa]s\s+l[oa]s\b",
+        r"\btous\s+les\b", r"\btoutes\s+les\b", r"\bchaque\b", r"\bsouvent\b",
+        r"\b(?:sempre|tod[oa]s?\s+(?:dia|noite|semana|os|as))\b",
+        r"\bhu\w{4,}", r"\bkila\b", r"\bmara\s+nyingi\b",
+        r"(?<!\w)(?:كل|دايما|دائما|دايم)(?!\w)",
+    ],
+    "future": [
+        r"\b(?:will|gonna|going to|tomorrow)\b", r"\b(?:va|van|vamos|voy)\s+a\b", r"\bmanana\b",
+        r"\b(?:va|vont|vais)\s+\w+r\b", r"\bdemain\b", r"\b(?:vai|vao|vou)\s+\w+r\b", r"\bamanha\b",
+        r"\b(?:ata|wata|nita|tuta)\w{3,}", r"\bkesho\b", r"(?<!\w)(?:راح|رح|بكره|بكرا|سوف)(?!\w)", r"(?<!\w)هي\w{3,}", r"\bbokra\b",
+    ],
+}
+_TENSE = {name: re.compile("|".join(f"(?:{p})" for p in patterns)) for name, patterns in TENSE_PATTERNS.items()}
+_TENSE_WORDS = re.compile(r"\w+")
+
+
+def tense_tokens(folded: str) -> list[str]:
+    joined = " ".join(_TENSE_WORDS.findall(folded.replace("'", " ").replace("\u2019", " ")))
+    return [f"tn{name}" for name, pattern in _TENSE.items() if pattern.search(joined)]
 
 
 # --- decisions shared by Triage and the evaluation ---------------------------------------------------
@@ -269,7 +612,15 @@ class SpacyClassifier:
         return {label: float(cats[label]) for label in URGENCY_LABELS}
 
     def classify(self, text: str, language: str) -> tuple[dict[str, float], dict[str, float]]:
-        return self.type_scores(text, language), self.urgency_scores(text, language)
+        if self._urgency is None:
+            raise ModelError(f"{self.model_dir} has no urgency model (a custom type model): use the shipped one for urgency")
+        model_text = self._input(text, language)  # features computed once for both pipelines
+        types = self._types(model_text).cats
+        urgency = self._urgency(model_text).cats
+        return (
+            {label: float(types[label]) for label in self.type_labels},
+            {label: float(urgency[label]) for label in URGENCY_LABELS},
+        )
 
     def thresholds(self) -> dict[str, float]:
         return {label: self._type_thresholds.get(label, 0.5) for label in self.type_labels}
@@ -309,14 +660,22 @@ class CompositeClassifier:
 
 
 def load_classifier(model_dir: Path | str | None = None) -> SpacyClassifier:
-    """The shipped triage model (var/model) or the one in `model_dir`; ModelError says to run `make model`."""
+    """The shipped triage model (var/model) or the one in `model_dir`; ModelError says to run `make model`.
+
+    Loaded once per process and directory (reloaded when its meta.json changes)."""
     path = Path(model_dir) if model_dir is not None else default_model_dir()
-    if not (path / META_FILE).exists():
+    meta = path / META_FILE
+    if not meta.exists():
         raise ModelError(f"no trained triage model at {path}: run `make model` (or `.venv/bin/python bot.py train`)")
-    classifier = SpacyClassifier(path)
+    classifier = _load_cached(str(path.resolve()), meta.stat().st_mtime_ns)
     if model_dir is None and not classifier.has_urgency:
         raise ModelError(f"{path} has no urgency model: run `make model` to rebuild the shipped model")
     return classifier
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(path: str, mtime_ns: int) -> SpacyClassifier:
+    return SpacyClassifier(Path(path))
 
 
 def load_triage_classifier(model_dir: str | Path | None = None) -> SpacyClassifier | CompositeClassifier:

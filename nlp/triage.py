@@ -7,11 +7,15 @@ callers run it with `asyncio.to_thread` (see `triage_async`).
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from monitoring import metrics
 from nlp.language import LanguageDetector, LanguageHints, choose_language, make_detector, DEFAULT_BACKEND
+from nlp.model import assign_types, decide_urgency
 from nlp.places import PlaceFinder, PlaceMatch, PlaceSpec
+from nlp.safety import SafetyNet, default_net
 from routing.deployment import Deployment
 
 URGENCY_ORDER = ("routine", "urgent", "emergency")
@@ -19,7 +23,10 @@ CONFIDENT_URGENCY = 0.6  # below this the conversation asks "is someone in dange
 
 
 class Classifier(Protocol):
-    """Anything that scores incident types and urgency for a text."""
+    """Anything that scores incident types and urgency for a text.
+
+    Optional extras, used when present: `urgency_thresholds() -> {"emergency": t}` (emergency as soon as
+    its score reaches t, tuned for recall) and `exclusive_types: bool` (one type per report)."""
 
     name: str
 
@@ -75,22 +82,27 @@ class Triage:
         detector: LanguageDetector,
         languages: list[str],
         default_language: str,
+        safety: SafetyNet | None = None,
     ) -> None:
         self.classifier = classifier
         self.places = places
         self.detector = detector
         self.languages = languages
         self.default_language = default_language
+        self.safety = safety or default_net()
         self._thresholds = classifier.thresholds()
+        urgency_thresholds = getattr(classifier, "urgency_thresholds", None)
+        self._urgency_thresholds: dict[str, float] = urgency_thresholds() if callable(urgency_thresholds) else {}
+        self._exclusive_types = bool(getattr(classifier, "exclusive_types", False))
 
     @classmethod
     def from_deployment(
         cls, deployment: Deployment, geojson: dict | None, classifier: Classifier | None = None
     ) -> Triage:
-        if classifier is None:
-            from nlp.keywords import KeywordClassifier
+        if classifier is None:  # the trained pipeline in var/model (nlp.keywords stays as a documented fallback)
+            from nlp.model import load_classifier
 
-            classifier = KeywordClassifier()
+            classifier = load_classifier()
         return cls(
             classifier=classifier,
             places=PlaceFinder(place_specs(deployment), geojson),
@@ -111,14 +123,12 @@ class Triage:
     ) -> TriageResult:
         language = language or self.detect_language(text, hints or LanguageHints())
         type_scores, urgency_scores = self.classifier.classify(text, language)
-        assigned = sorted(
-            (TypeScore(label, score) for label, score in type_scores.items() if score >= self._thresholds[label]),
-            key=lambda t: -t.score,
-        )
-        if not assigned:  # every report gets a type: the best one, or `other`
-            best = max(type_scores, key=lambda label: type_scores[label])
-            assigned = [TypeScore(best, type_scores[best])]
-        urgency = max(urgency_scores, key=lambda u: urgency_scores[u])
+        assigned = [
+            TypeScore(label, score) for label, score in assign_types(type_scores, self._thresholds, self._exclusive_types)
+        ]  # above their tuned thresholds, best first; every report gets at least its best type
+        urgency = decide_urgency(urgency_scores, self._urgency_thresholds)
+        check = self.safety.check(text)  # present danger: can only raise urgency, never lower it
+        urgency = self.safety.apply(urgency, check)
         place = self.places.locate(*location) if location else None
         place = place or self.places.find(text)
         return TriageResult(
@@ -128,7 +138,12 @@ class Triage:
             urgency=urgency,
             urgency_scores=urgency_scores,
             place=place,
+            safety_cues=check.cues,
         )
 
     async def triage_async(self, *args: object, **kwargs: object) -> TriageResult:
-        return await asyncio.to_thread(self.triage, *args, **kwargs)  # type: ignore[arg-type]
+        started = time.perf_counter()
+        try:
+            return await asyncio.to_thread(self.triage, *args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            metrics.observe_triage(time.perf_counter() - started)
