@@ -14,6 +14,7 @@ exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import tempfile
 import json
 import shlex
 import sys
@@ -49,6 +50,12 @@ def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
                 if value:
                     return _error(f"{flag} needs --data FILE")
             output = Path(args.output) if args.output else _default_model_dir()
+            if args.include_corrections:
+                with tempfile.TemporaryDirectory() as folder:
+                    corpus = _corpus_with_corrections(Path(folder), settings)
+                    train_shipped(output, config_name=args.config, seed=args.seed, command=_command_line(),
+                                  corpus_dir=corpus)
+                return 0
             train_shipped(output, config_name=args.config, seed=args.seed, command=_command_line())
             return 0
         labels = _columns(args.label_columns)
@@ -66,6 +73,41 @@ def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
         return _error(str(exc))
     except OSError as exc:
         return _error(f"{exc.filename or ''}: {exc.strerror or exc}")
+
+
+def _corpus_with_corrections(folder: Path, settings: Settings) -> Path:
+    """The corpus plus responders' corrections from the database, appended to each language's file."""
+    import asyncio
+    import json
+    import shutil
+
+    from nlp.corpus import CORPUS_DIR
+    from storage.corrections import correction_examples
+    from storage.crypto import Vault
+    from storage.db import Database
+
+    if not settings.secret_key:
+        raise ConfigError("SALAMA_SECRET_KEY: needed to read the corrections' text")
+
+    async def fetch() -> list[dict[str, object]]:
+        db = Database(settings.database_url)
+        try:
+            return await correction_examples(db, Vault(settings.secret_key or ""))
+        finally:
+            await db.dispose()
+
+    for path in CORPUS_DIR.glob("*.jsonl"):
+        shutil.copy(path, folder / path.name)
+    examples = asyncio.run(fetch())
+    for example in examples:
+        with (folder / f"{example['lang']}.jsonl").open("a", encoding="utf-8") as corpus_file:
+            corpus_file.write(json.dumps(example, ensure_ascii=False) + "\n")
+    _stderr_line(f"corrections: {len(examples)} added from the database")
+    return folder
+
+
+def _stderr_line(line: str) -> None:
+    print(line, file=sys.stderr)
 
 
 def cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
@@ -117,6 +159,8 @@ def register(commands: Any) -> None:
     train.add_argument("--output", metavar="DIR", help="model directory (default for the shipped model: var/model)")
     train.add_argument("--config", default=DEFAULT_CONFIG, metavar="NAME",
                        help=f"a config in nlp/configs/ or a .cfg path (default: {DEFAULT_CONFIG})")
+    train.add_argument("--include-corrections", action="store_true",
+                       help="add responders' type corrections from DATABASE_URL to the corpus")
     train.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})")
     train.set_defaults(handler=cmd_train)
 
