@@ -150,6 +150,37 @@ def _em(block: dict[str, Any], which: str = "with_safety_net") -> str:
     return f"{_f(e['recall'])} / {_f(e['precision'])}"
 
 
+NOTES = """### Why `hybrid`, and what falls short
+
+- **Choice (5-fold CV over train + dev, table below; test never used to choose).** `hybrid` ties `char_bow` for
+  the best type macro-F1 and has the best emergency precision at ≥ 0.98 recall of the architectures that keep
+  that recall: character n-grams help the types (+0.03 over word-only `bow`) but blur tense, so its urgency
+  pipeline uses word n-grams only. The tok2vec architectures (`ensemble`: TextCatEnsemble, tok2vec width 96
+  depth 4; `reduce`: MultiHashEmbed NORM/PREFIX/SUFFIX/SHAPE + CNN) score lower, train 3-6 times slower, and the
+  ensemble loses emergency recall. Training the shipped model takes about 20 s on 2 cores.
+- **What lifts the scores is the feature tokens, not the architecture** (`hybrid` vs `hybrid_plain`, the same
+  pipelines on the text alone: CV type macro-F1 0.59 → 0.75, test 0.60 → 0.73). The largest part is the
+  cross-lingual concept lexicon in nlp/model.py (partner, police, gun, drink, dark place... in all six
+  languages with Sheng and Arabizi): a few hundred lines per language are too few to learn each word alone.
+  The TF-IDF + logistic-regression baseline (numpy; scikit-learn is not installed) scores like `hybrid_plain`,
+  as DESIGN.md's earlier measurement found for plain spaCy classifiers.
+- **Tokenizer.** One multilingual `xx` pipeline beats six per-language pipelines each with its own blank
+  tokenizer (spaCy has none for Swahili: `xx` there): CV type macro-F1 0.751 vs 0.732 (ar 0.66 vs 0.63, pt 0.76
+  vs 0.70), measured during development with the same folds. No spaCy tokenizer splits Arabic clitics; the
+  character n-grams and the clitic-aware concept stems do that work.
+- **Thresholds.** Per-type F1-best thresholds on the 301-line dev split overfit it (CV macro-F1 0.722, tuning on
+  one fold and scoring the others); they are moved halfway back to 0.5 (0.750). The emergency threshold is the
+  highest that keeps dev recall ≥ 0.98 with the safety net; across CV folds that transfers as recall 0.975 on
+  average, 0.945 on the worst fold.
+- **Short of the targets, plainly:** type macro-F1 is 0.73, not 0.85, and emergency precision 0.72, not 0.80
+  (at 0.98 recall). Emergency recall is met overall, but not in every language: Swahili and Arabic each miss
+  one emergency (0.964, 0.966). Most lost precision is urgent or routine reports with violence words called
+  emergencies. The safety net adds no recall on this test split (the model already flags what its patterns
+  catch) and costs a little precision; on train + dev it is 0.96 precise at 0.29 recall alone, and it holds
+  those cues whatever a retrained model does.
+"""
+
+
 def render(args: argparse.Namespace, shipped: dict[str, Any], speed: dict[str, Any], runs: list[dict[str, Any]],
            cv: list[dict[str, Any]], baseline: dict[str, Any] | None, keywords: dict[str, Any] | None) -> str:
     meta = json.loads((ROOT / "var" / "model" / "meta.json").read_text())
@@ -177,6 +208,7 @@ def render(args: argparse.Namespace, shipped: dict[str, Any], speed: dict[str, A
         f"{'yes' if test['emergency']['with_safety_net']['precision'] >= 0.80 else '**no**'} |",
         f"| p99 per report, full Triage | < 10 ms | {speed['full']['p99']:.2f} ms | {'yes' if speed['full']['p99'] < 10 else '**no**'} |",
         "",
+        NOTES,
         "### Shipped model per language (test)",
         "",
         "| language | test lines | type macro-F1 | emergencies | emergency recall / precision with net | without net | net alone | emergency → routine |",
