@@ -179,12 +179,6 @@ class Store:
                 row.active = False
         await self.session.flush()
 
-    async def responders_in(self, group: str) -> Sequence[Responder]:
-        result = await self.session.scalars(
-            select(Responder).where(Responder.group == group, Responder.active.is_(True)).order_by(Responder.id)
-        )
-        return result.all()
-
     async def add_alert(
         self, report: Report, incident: Incident, responder: Responder, step: int, text: str,
         buttons: list[list[list[str]]] | None = None,
@@ -255,9 +249,6 @@ class Store:
             report_id=report.id, responder_id=responder.id, language=report.language, old_types=list(report.types),
             new_type=new_type, text_enc=report.text_enc,
         ))
-
-    async def alerts_for(self, report: Report) -> Sequence[Alert]:
-        return (await self.session.scalars(select(Alert).where(Alert.report_id == report.id))).all()
 
     async def responder(self, responder_id: int) -> Responder | None:
         return await self.session.get(Responder, responder_id)
@@ -372,14 +363,3 @@ class Store:
         if not statuses & {"pending", "sent", "acknowledged"}:
             incident.next_step_at = utcnow()
             self.audit("escalated_after_delivery_failure", alert=alert, incident=incident.id)
-
-    async def has_due(self, now: datetime) -> bool:
-        count = await self.session.scalar(
-            select(func.count()).where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
-        )
-        return bool(count)
-
-    async def next_due_at(self) -> datetime | None:
-        return await self.session.scalar(
-            select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == "pending")
-        )
