@@ -128,6 +128,7 @@ def cmd_triage(args: argparse.Namespace, settings: Settings) -> int:
             "type_scores": {k: round(v, 4) for k, v in result.type_scores.items()},
             "urgency": result.urgency,
             "urgency_scores": {k: round(v, 4) for k, v in result.urgency_scores.items()},
+            "safety_cues": list(result.safety_cues),
             "area": facts.area,
             "venue": facts.venue,
             "groups": list(decision.alert_groups),

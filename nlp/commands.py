@@ -79,9 +79,8 @@ def _corpus_with_corrections(folder: Path, settings: Settings) -> Path:
     """The corpus plus responders' corrections from the database, appended to each language's file."""
     import asyncio
     import json
-    import shutil
 
-    from nlp.corpus import CORPUS_DIR
+    from nlp.corpus import CORPUS_DIR, normalise
     from storage.corrections import correction_examples
     from storage.crypto import Vault
     from storage.db import Database
@@ -96,14 +95,36 @@ def _corpus_with_corrections(folder: Path, settings: Settings) -> Path:
         finally:
             await db.dispose()
 
+    # A responder's correction is the better label: it replaces a corpus line with the same text, and the
+    # latest correction of a text wins over earlier ones.
+    corrected = {normalise(str(example["text"])): example for example in asyncio.run(fetch())}
+    replaced = 0
     for path in CORPUS_DIR.glob("*.jsonl"):
-        shutil.copy(path, folder / path.name)
-    examples = asyncio.run(fetch())
-    for example in examples:
+        kept = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if _line_text(line) in corrected:
+                replaced += 1
+                continue
+            kept.append(line + "\n")
+        (folder / path.name).write_text("".join(kept), encoding="utf-8")
+    for example in corrected.values():
         with (folder / f"{example['lang']}.jsonl").open("a", encoding="utf-8") as corpus_file:
             corpus_file.write(json.dumps(example, ensure_ascii=False) + "\n")
-    _stderr_line(f"corrections: {len(examples)} added from the database")
+    _stderr_line(f"corrections: {len(corrected)} added from the database ({replaced} corpus lines relabelled)")
     return folder
+
+
+def _line_text(line: str) -> str:
+    """A corpus line's normalised text ("" when it is not a JSON object: training reports that line)."""
+    import json
+
+    from nlp.corpus import normalise
+
+    try:
+        item = json.loads(line)
+    except ValueError:
+        return ""
+    return normalise(str(item.get("text", ""))) if isinstance(item, dict) else ""
 
 
 def _stderr_line(line: str) -> None:

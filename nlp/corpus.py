@@ -19,24 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nlp.text import fold
+from routing.deployment import INCIDENT_TYPES, URGENCIES
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 
 LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "pt", "sw", "ar")
-TYPE_LABELS: tuple[str, ...] = (
-    "sexual_harassment",
-    "sexual_assault",
-    "domestic_violence",
-    "physical_assault",
-    "gun_violence",
-    "threats_extortion",
-    "robbery",
-    "police_misconduct",
-    "drink_spiking",
-    "unsafe_place",
-    "other",
-)
-URGENCY_LABELS: tuple[str, ...] = ("emergency", "urgent", "routine")
+# The labels are the deployment's taxonomy (DESIGN.md): one list, kept in routing/deployment.py.
+TYPE_LABELS: tuple[str, ...] = INCIDENT_TYPES
+URGENCY_LABELS: tuple[str, ...] = URGENCIES
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 
 TEST_FRACTION = 0.20

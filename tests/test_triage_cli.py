@@ -27,7 +27,7 @@ def test_triage_jsonl_gives_one_line_per_input_with_the_stable_fields() -> None:
     results = triage([json.dumps(item, ensure_ascii=False) for item in inputs])
     assert len(results) == 3
     for result in results:
-        assert set(result) >= {"language", "types", "urgency", "urgency_scores", "area", "groups"}
+        assert set(result) >= {"language", "types", "urgency", "urgency_scores", "safety_cues", "area", "groups"}
         assert result["urgency"] in URGENCIES and set(result["urgency_scores"]) == URGENCIES
         scores = [t["score"] for t in result["types"]]
         assert scores == sorted(scores, reverse=True) and all(set(t) == {"label", "score"} for t in result["types"])
@@ -35,6 +35,7 @@ def test_triage_jsonl_gives_one_line_per_input_with_the_stable_fields() -> None:
     assert gun["language"] == "en" and gun["urgency"] == "emergency" and gun["area"] == "Harbour"
     assert gun["types"][0]["label"] == "gun_violence"
     assert set(gun["groups"]) == {"crisis_responders", "gbv_specialists"}
+    assert "weapon_now" in gun["safety_cues"] and police["safety_cues"] == []  # the net names what it saw
     assert police["language"] == "es" and "police_misconduct" in [t["label"] for t in police["types"]]
     assert police["groups"] == ["oversight"]
     assert dark["area"] == "Riverside" and dark["types"][0]["label"] == "unsafe_place" and dark["groups"] == []
