@@ -109,6 +109,7 @@ CONCEPTS: dict[str, list[str]] = {
         "mke wake", "mpenzi", "bwana yangu", "bwanangu", "mchumba", "baby daddy", "زوج", "جوز", "خطيب", "طليق",
         "حبيبي", "zawj", "jouz", "jozi", "rajli", "khatib", "ta3ib",
         "مرت", "مراته", "مراتي", "مرتي", "مرتو", "جوزها", "جوزي", "خطيبها", "خطيبي", "طليقي", "طليقها", "حبيبها", "ابو ولادي", "ام ولادي", "صاحبها", "mrati", "mratou", "jozi", "jawzi", "zoji", "5atibi", "7abibi", "abu wladi", "abou wladi", "tali2i",
+        "rajel dyali", "mrati", "marti", "راجلي", "مرتي", "zawji", "wife", "baby mama", "man dem",
     ],
     "family": [
         "father", "dad", "stepfather", "stepdad", "mother", "mum", "mom", "stepmother", "uncle", "aunt", "brother",
@@ -139,6 +140,7 @@ CONCEPTS: dict[str, list[str]] = {
         "امن", "حارس", "حراس", "القسم", "كمين", "الحاجز", "جيش", "chorta", "bolis", "l7ako", "boulis", "3askari",
         "dabet", "amn ",
         "المخفر", "الدرك", "امن الدوله", "حاجز", "دوريه", "عسكر", "بودي جارد", "سيكيوريتي", "mokhfar", "darak", "7ajez", "dawriyye", "sekuriti", "police",
+        "bolice", "bouliss", "l7akem", "البوليس", "الحاكم", "شرطي", "شرطه", "mshoter", "police man", "babylon", "agbero", "sotra", "polis", "agente da", "bófia", "chui", "mpolisi",
     ],
     "custody": [
         "~kamat", "~fung",
@@ -186,6 +188,7 @@ CONCEPTS: dict[str, list[str]] = {
         "oitao", "armado", "bunduki", "risasi", "bastola", "milio ya risasi", "rifle", "رصاص", "اطلاق نار",
         "اطلاق", "مسدس", "سلاح", "بندقي", "رشاش", "طلق", "كلاشن", "فرد", "rsas", "rosas", "mosadas", "sla7", "tal9",
         "طبنجه", "ضرب نار", "بارود", "فوارغ", "msadas", "rsas", "tal2", "darb nar", "rsasa",
+        "gunman", "gunmen", "pistol", "shotgun", "kalash", "kalachnikov", "rafale", "disparou", "arma", "cartuch", "قرطاس", "فشك", "فرد", "mosaddas", "krtas", "رمي",
     ],
     "blade": [
         "~dung", "~chom",
@@ -194,6 +197,7 @@ CONCEPTS: dict[str, list[str]] = {
         "facao", "esfaque", "canivete", "kisu", "visu", "panga", "mapanga", "dunga", "kudungwa", "amedungwa", "wembe",
         "سكين", "ساطور", "مطوه", "طعن", "خنجر", "شفره", "موس", "sekkin", "sekina", "ta3n",
         "سكينه", "طعنه", "sekkine", "matwa", "mous",
+        "cutlass", "jooks", "juk", "ripper", "موس", "جنوي", "jenwi", "sekina", "catana", "catanas", "navalha", "machette",
     ],
     "hit": [
         "~piga", "~pigw", "~pigan", "~umiz", "~shambul", "~chap", "~sukum",
@@ -207,6 +211,7 @@ CONCEPTS: dict[str, list[str]] = {
         "عرك", "اعتد", "اعتدا", "شلوت", "رفس", "زق", "جرح", "خنق", "darab", "drab", "darb", "m3arka",
         "khna2a", "boks", "kaff",
         "ضربها", "انضرب", "طوشه", "مضاربه", "كسروا", "كسر", "جرحني", "رمى", "رمت", "دفش", "لطش", "ضربوا", "dareb", "5ena2a", "tawshe", "kasaro", "jara7", "madrube", "darabni", "darabo",
+        "flog", "wound", "lick", "box am", "beat am", "dreb", "drebni", "derbou", "كتلوه", "katlo", "surr", "sova", "tareia", "chapad", "baff", "claque", "madriz", "putiz", "vergazo", "cachetea", "~tandik", "kichapo", "~dreb",
     ],
     "rob": [
         "~nyang", "~ibi", "~ibw", "~por",
@@ -217,6 +222,7 @@ CONCEPTS: dict[str, list[str]] = {
         "wizi", "ibiwa", "ibia", "iba ", "wameiba", "ameiba", "mwizi", "wezi", "nyang", "vibaka", "kibaka", "pora",
         "kunyang", "سرق", "حرامي", "نشل", "خطف", "شلح", "نهب", "sara2", "sere2", "7arami", "nashal", "khataf",
         "سرقوا", "اتسرق", "شلحوني", "شلح", "ثبتوني", "قلبوني", "sara2o", "sar2a", "5ataf", "sha7atouni", "tashlee7", "sara2ouni",
+        "tief", "teef", "sre9", "ser9", "sra9", "sar9", "chfar", "شفار", "سراق", "gatun", "larapi", "djoss", "arrache", "baq ", "باق", "نهبوا", "سلبوا", "slab", "carjack", "hijack",
     ],
     "valuables": [
         "phone", "bag", "wallet", "purse", "handbag", "money", "laptop", "necklace", "chain", "celular", "cel ",
@@ -236,6 +242,7 @@ CONCEPTS: dict[str, list[str]] = {
         "mapaja", "busu", "baka", "bakwa", "ubakaji", "nyonyo", "lazimisha", "لمس", "لمسني", "تحرش جسدي", "مسك",
         "اغتصا", "اغتصب", "بوس", "صدري", "صدر", "فخذ", "هتك", "يحسس", "lamas", "ghtasab",
         "يلمس", "بيلمس", "حسس", "تحسس", "يحك", "لازق", "باسها", "يبوس", "اتغتصبت", "غصب", "يغصب", "يغتصب", "اعتدى جنسيا", "مسكني", "قفش", "yeghteseb", "ightisab", "ghtesab", "bous", "7asses", "lamasni", "lamasha",
+        "feel her up", "feel me up", "feeling up", "rub", "encox", "frott", "pelot", "mains baladeuses", "arrimon", "repegon", "manosea", "tocaba", "~papas", "7asses", "يدعك", "قرص",
     ],
     "sex_verbal": [
         "~sumbu", "~tongoz", "~jionyesh", "~tukan",
@@ -249,6 +256,7 @@ CONCEPTS: dict[str, list[str]] = {
         "يبص", "صور", "رسايل", "رسائل", "عريان", "يتعرى", "كلام وسخ", "كلام قذر", "قليل الادب", "ta7arosh", "m3aksa",
         "kalam",
         "يعاكس", "بيتحرش", "يتحرش", "كلام جنسي", "يكشف نفسه", "من غير هدوم", "صور", "صوّر", "يصور", "يتطلع", "فويسات", "ysawar", "bey2olo", "bi3akes", "yet7arash", "bisawer", "yetla3 fiyye",
+        "hiss", "psst", "bsbs", "basbas", "mater", "fiu fiu", "mexer com", "piropos", "بصبص", "يبصبص", "kalam khayeb", "كلام خايب", "~tongoz",
     ],
     "follow": [
         "~fuat", "~fwat", "~fatil",
@@ -386,6 +394,7 @@ TENSE_PATTERNS: dict[str, list[str]] = {
         r"\ben train d",
         r"\b(?:ana|wana|nina|tuna|una|mna|ina|zina|kina)\w{3,}",
         r"(?<!\w)(?:عم|قاعد|قاعده|عمال|عماله|3am|2a3ed)\s",
+        r"\bdey\s+\w{3,}", r"(?<!\w)(?:rah|raha|rahom|راه|راها|راهم|داي|دا)\s+\w{3,}",
     ],
     "recent": [
         r"\bjust\b", r"\b(?:minutes?|mins?|hours?|hrs?|an hour|a moment)\s+ago\b", r"\bearlier\b",
@@ -394,6 +403,7 @@ TENSE_PATTERNS: dict[str, list[str]] = {
         r"\b(?:agora\s+)?ha\s+pouco\b", r"\b(?:faz|ha)\s+\w+\s+(?:minutos|horas?|min)\b",
         r"\b(?:ame|wame|nime|tume|ume|mme)\w{3,}", r"\bmuda mfupi\b", r"\bpunde\b", r"\biliyopita\b",
         r"(?<!\w)(?:لسه|لسا|توا|تو)\s", r"(?<!\w)من\s+(?:شوي|شويه|ساعه|ساعتين|\w+\s+دقايق|\w+\s+دقائق)", r"\b(?:lissa|tawwa|men shway)\b",
+        r"\bdon\s+(?!t\b)\w{2,}", r"\b(?:twa|tawa|tawwa|3ad|ghir daba)\b",
     ],
     "past": [
         r"\b(?:was|were|had|did|used to)\b", r"\blast\s+(?:week|month|year|night|weekend|friday|saturday|sunday)\b",
@@ -402,7 +412,8 @@ TENSE_PATTERNS: dict[str, list[str]] = {
         r"\bhier\b", r"\bderni[e]re?s?\b", r"\bil y a\s+\w+\s+(?:jours?|semaines?|mois|ans?)\b",
         r"\b(?:ontem|anteontem)\b", r"\bpassad[oa]s?\b", r"\b\w+(?:aram|eram|iram)\b",
         r"\b(?:ali|wali|nili|tuli|uli|mli)\w{3,}", r"\b(?:jana|juzi|zamani)\b", r"\bmwaka\b",
-        r"(?<!\w)(?:كان|كانت|كانوا|امبارح|امس)(?!\w)", r"الماضي", r"(?<!\w)من\s+\w*\s*(?:سنين|سنه|شهور|شهر|اسبوع|ايام)",
+        r"(?<!\w)(?:كان|كانت|كانوا|امبارح|امس|البارح|البارحه)(?!\w)", r"الماضي",
+        r"\b(?:kan|kant|kanet|kanou|kano|lbare7|lbar7|el bare7)\b", r"(?<!\w)من\s+\w*\s*(?:سنين|سنه|شهور|شهر|اسبوع|ايام)",
     ],
     "habitual": [
         r"\b(?:every|always|often|usually|each\s+(?:night|day|week))\b", r"\bkeeps?\b",
@@ -416,6 +427,7 @@ TENSE_PATTERNS: dict[str, list[str]] = {
         r"\b(?:will|gonna|going to|tomorrow)\b", r"\b(?:va|van|vamos|voy)\s+a\b", r"\bmanana\b",
         r"\b(?:va|vont|vais)\s+\w+r\b", r"\bdemain\b", r"\b(?:vai|vao|vou)\s+\w+r\b", r"\bamanha\b",
         r"\b(?:ata|wata|nita|tuta)\w{3,}", r"\bkesho\b", r"(?<!\w)(?:راح|رح|بكره|بكرا|سوف)(?!\w)", r"(?<!\w)هي\w{3,}", r"\bbokra\b",
+        r"\b(?:ghadi|ghad|ghedwa|ghodwa)\b", r"(?<!\w)(?:غادي|غدوه)(?!\w)",
     ],
 }
 _TENSE = {name: re.compile("|".join(f"(?:{p})" for p in patterns)) for name, patterns in TENSE_PATTERNS.items()}
