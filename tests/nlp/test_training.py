@@ -229,3 +229,40 @@ def test_default_model_dir_is_in_the_repository() -> None:
     from settings import PROJECT_ROOT
 
     assert default_model_dir() == PROJECT_ROOT / "var" / "model"
+
+
+def test_refit_trains_the_final_pipelines_on_dev_too() -> None:
+    """After epochs and thresholds are chosen on dev, the shipped pipelines learn from dev as well: a word seen
+    only in dev lines is learned with `refit`, not without."""
+    from nlp.corpus import Example
+    from nlp.training import DEFAULT_CONFIG, fit_shipped, load_config
+
+    def lines(template: str, types: tuple[str, ...], urgency: str, count: int) -> list[Example]:
+        return [Example(text=template.format(n=n), lang="en", types=types, urgency=urgency) for n in range(count)]
+
+    train = (lines("they snatched my phone at stop {n} just now", ("robbery",), "urgent", 20)
+             + lines("shots fired on street {n} right now", ("gun_violence",), "emergency", 20)
+             + lines("broken lights on path {n} for months", ("unsafe_place",), "routine", 20))
+    dev = (lines("they grabbed my bag at gate {n} a minute ago", ("robbery",), "urgent", 6)
+           + lines("gunfire near block {n} right now", ("gun_violence",), "emergency", 6)
+           + lines("zorblat zorblat on path {n} every night", ("unsafe_place",), "routine", 6))
+    config = load_config(DEFAULT_CONFIG)
+    probe = model_input_for("zorblat zorblat zorblat")
+    tuned = fit_shipped(config, train, dev, seed=0, refit=False)
+    refitted = fit_shipped(config, train, dev, seed=0, refit=True)
+    before = tuned.types(probe).cats["unsafe_place"]
+    after = refitted.types(probe).cats["unsafe_place"]
+    assert after > before + 0.1, (before, after)
+    assert refitted.thresholds == tuned.thresholds  # chosen on dev before the refit
+    assert refitted.types.meta["salama"]["refit_on_train_and_dev"] is True
+
+
+def model_input_for(text: str) -> str:
+    from nlp.model import model_input
+    from nlp.training import DEFAULT_CONFIG, input_features, load_config
+
+    return model_input(text, "en", input_features(load_config(DEFAULT_CONFIG)))
+
+
+def test_shipped_model_was_refit_on_train_and_dev(shipped: SpacyClassifier) -> None:
+    assert shipped.meta["refit_on_train_and_dev"] is True
