@@ -48,6 +48,9 @@ EMERGENCIES: list[tuple[str, str, str]] = [
     ("ar", "اخويا بينزف", "bleeding"),
     ("ar", "wallah fi wa7ed yetba3ni daba", "following"),  # Arabizi
     ("ar", "howa hna 3and el bab wa2ef barra", "here_now"),  # Arabizi
+    ("en", "he grabbed me in the corridor and he's still standing there", "here_now"),
+    ("fr", "un gars avec une batte crie devant chez moi, il est la maintenant", "here_now"),
+    ("ar", "جوزي ماسك الولاعة وهو واقف على الباب", "here_now"),
 ]
 
 # (language, text): past, over, habitual or plain information: no cue.
@@ -67,6 +70,13 @@ NOT_NOW: list[tuple[str, str]] = [
     ("sw", "taa za barabara hazifanyi kazi"),
     ("ar", "امس واحد كان معاه سكينة في السوق"),
     ("ar", "من شهر انضربت ومحدش ساعدني"),
+    # Dated past events and "the danger is over" (months, "a year ago", the attacker gone, the hospital).
+    ("en", "My brother's taxi was hijacked by two men with a gun in October. He won't drive at night since"),
+    ("es", "Hace un año un compañero me acorraló con un cuchillo en la bodega, él sigue trabajando ahí"),
+    ("fr", "papa a frappe maman ce soir, elle saigne du nez, il est ressorti boire"),
+    ("pt", "Em fevereiro apontaram-me uma arma à cabeça na Rodoviária e levaram o salário"),
+    ("sw", "Miezi mitatu iliyopita nilinusurika risasi kwenye matatu, bado naogopa"),
+    ("ar", "السنة اللي فاتت اتسرقت عربيتي تحت تهديد السلاح ولحد دلوقتي مالقيتهاش"),
 ]
 
 
