@@ -49,7 +49,10 @@ from nlp.model import (
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 DEFAULT_CONFIG = "hybrid"  # chosen by measurement: docs/BENCHMARKS.md, triage section
 DEFAULT_SEED = 0
-EMERGENCY_RECALL_TARGET = 0.98  # on dev, with the safety net; the judged target is 0.97 on test
+# On dev, with the safety net; the judged target is 0.97 on held-out data. Outer 5-fold CV over train + dev
+# (12,821-line corpus): a dev target of 0.98 gave held-out recall 0.971 on average (worst fold 0.956), precision
+# 0.795; 0.985 gives 0.979 (worst 0.965), precision 0.770; 0.99 gives 0.981, precision 0.740. Recall first.
+EMERGENCY_RECALL_TARGET = 0.985
 MIN_POSITIVES_TO_TUNE = 3
 THRESHOLD_SHRINK = 0.5  # see tune_type_thresholds  # fewer dev positives for a label: keep its threshold at 0.5
 THRESHOLD_GRID = [round(x, 2) for x in np.arange(0.05, 0.951, 0.01)]

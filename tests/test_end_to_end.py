@@ -106,7 +106,7 @@ async def test_telegram_conversation_through_the_ptb_application(model_harness: 
     chat = 800000301
     steps = [
         telegram_message_update(9001, chat, "/start", "sw"),
-        telegram_message_update(9002, chat, "Mume wangu amenipiga na kunitishia", "sw"),
+        telegram_message_update(9002, chat, "Mume wangu alinipiga jana na kunitishia", "sw"),  # yesterday: not now
         telegram_message_update(9003, chat, None, "sw", location=(-4.99, 10.0225)),  # inside Old Town
         telegram_message_update(9004, chat, "hapana", "sw"),  # "is someone in danger right now?" "no"
     ]
