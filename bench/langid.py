@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import random
+import re
 import resource
 import statistics
 import subprocess
@@ -320,6 +321,9 @@ def forced_section(samples: list[Sample], runs: dict[str, BackendRun]) -> str:
     return "### Luganda and Somali forced into the six\n\n" + note + "\n\n" + table(headers, rows)
 
 
+ARABIC_LETTERS = re.compile(r"[\u0600-\u06FF]")
+
+
 def corpus_section(samples: list[Sample], runs: dict[str, list[str | None]], skipped: Counter[str]) -> str:
     title = "### Accuracy on the project corpus (nlp/corpus/*.jsonl)\n\n"
     if not samples:
@@ -329,6 +333,12 @@ def corpus_section(samples: list[Sample], runs: dict[str, list[str | None]], ski
     note = f"{len(samples)} texts ({found})"
     if skipped:
         note += "; skipped: " + ", ".join(f"{n} {why}" for why, n in skipped.items())
+    arabic = [s for s in samples if s.lang == "ar"]
+    arabizi = [s for s in arabic if not ARABIC_LETTERS.search(s.text)]
+    if arabizi:
+        note += (f". {len(arabizi)} of the {len(arabic)} Arabic lines are Arabizi (Arabic in Latin letters and digits), "
+                 "which neither detector knows as Arabic: they account for the Arabic misses, and the hints below "
+                 "(the established conversation, the phone's country, Telegram's language code) are what carry them")
     keys = [*SUPPORTED_LANGUAGES, *CORPUS_BUCKETS]
     counts = Counter(s.lang for s in samples) + Counter(s.bucket for s in samples)
     cells = {
