@@ -58,7 +58,7 @@ def model_input(text: str, language: str | None, meta: dict[str, Any]) -> str:
     by feature tokens, as the model's meta.json says (the [salama] section of its config):
     `kw<label>` (nlp/keywords.py stem hits), `cx<concept>` (CONCEPTS below), `sf<class>` (nlp/safety.py term
     classes and cues) and `tn<aspect>` (TENSE_PATTERNS below). They carry what one language teaches to the
-    others: the corpus has a few hundred lines per language."""
+    others: about two thousand lines per language are still few for every word and dialect."""
     folded = fold(text)
     if meta.get("language_token") and language:
         folded = f"lang{language} {folded}"
@@ -99,7 +99,7 @@ def keyword_tokens(folded: str) -> list[str]:
 # Stems matched at word starts on folded text (nlp.text.fold), in en, es, fr, pt, sw (with Sheng) and ar (with
 # Arabizi); Arabic stems also after clitics and verb prefixes (و ف ب ل ك ح ه س ي ت ن ا, ال): "بيضربها". A hit adds the token
 # `cx<concept>` to the model input, so what the model learns about "a partner" or "the police" in one language
-# carries to the others: the corpus has a few hundred lines per language, too few to learn each word alone.
+# carries to the others: about two thousand lines per language are still too few to learn each word alone.
 # A stem starting with `~` matches inside a word (Swahili verb roots after their prefixes: "a-li-ni-piga").
 CONCEPTS: dict[str, list[str]] = {
     "partner": [

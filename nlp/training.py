@@ -260,8 +260,9 @@ def tune_type_thresholds(
     truth: np.ndarray, scores: np.ndarray, labels: Sequence[str], shrink: float | None = None
 ) -> dict[str, float]:
     """Per label, the threshold with the best dev F1 (ties: the one nearest 0.5), moved `shrink` of the way
-    back to 0.5: a dev split of a few hundred lines has 20-40 positives per label, and raw F1-best thresholds
-    overfit it (5-fold CV over train + dev: macro-F1 0.722 raw, 0.750 shrunk halfway, 0.750 at a fixed 0.5)."""
+    back to 0.5: on the first corpus a 301-line dev split had 20-40 positives per label, and raw F1-best
+    thresholds overfit it (5-fold CV over train + dev: macro-F1 0.722 raw, 0.750 shrunk halfway, 0.750 at a fixed
+    0.5). Custom label sets trained with `train --data` often have dev splits that small."""
     shrink = THRESHOLD_SHRINK if shrink is None else shrink
     thresholds = {}
     for j, label in enumerate(labels):
