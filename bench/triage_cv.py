@@ -62,7 +62,7 @@ def score_fold(config, train, dev, held, refit: bool, target: float, urgency_onl
     threshold = training.tune_emergency_threshold([e.urgency == "emergency" for e in dev], dev_emergency,
                                                   [net.check(e.text).emergency for e in dev], target=target)
     if refit:
-        urgency = training._refit(config, "urgency", training.URGENCY_LABELS, urgency,
+        urgency = training.refit_pipeline(config, "urgency", training.URGENCY_LABELS, urgency,
                                   pairs(list(train) + list(dev), training.URGENCY_LABELS, "urgency"),
                                   training.DEFAULT_SEED, lambda line: None)
     held_urgency = scores(urgency, held, training.URGENCY_LABELS)
@@ -81,7 +81,7 @@ def score_fold(config, train, dev, held, refit: bool, target: float, urgency_onl
     truth = np.array([[1.0 if label in e.types else 0.0 for label in training.TYPE_LABELS] for e in dev])
     thresholds = training.tune_type_thresholds(truth, scores(types, dev, training.TYPE_LABELS), training.TYPE_LABELS)
     if refit:
-        types = training._refit(config, "types", training.TYPE_LABELS, types,
+        types = training.refit_pipeline(config, "types", training.TYPE_LABELS, types,
                                 pairs(list(train) + list(dev), training.TYPE_LABELS, "types"),
                                 training.DEFAULT_SEED, lambda line: None)
     predicted = [[label for label, _ in assign_types(dict(zip(training.TYPE_LABELS, row.tolist())), thresholds)]

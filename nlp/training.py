@@ -390,14 +390,14 @@ def fit_shipped(
         "urgency_best_epoch": urgency_nlp.meta["salama"]["best_epoch"],
     }
     if refit:
-        types_nlp = _refit(config, "types", TYPE_LABELS, types_nlp, inputs(list(train) + list(dev), TYPE_LABELS, "types"),
+        types_nlp = refit_pipeline(config, "types", TYPE_LABELS, types_nlp, inputs(list(train) + list(dev), TYPE_LABELS, "types"),
                            seed, log)
-        urgency_nlp = _refit(config, "urgency", URGENCY_LABELS, urgency_nlp,
+        urgency_nlp = refit_pipeline(config, "urgency", URGENCY_LABELS, urgency_nlp,
                              inputs(list(train) + list(dev), URGENCY_LABELS, "urgency"), seed, log)
     return Fitted(types_nlp, urgency_nlp, thresholds, report)
 
 
-def _refit(config, part: str, labels: Sequence[str], tuned, pairs: list[tuple[str, dict[str, float]]],  # type: ignore[no-untyped-def]
+def refit_pipeline(config, part: str, labels: Sequence[str], tuned, pairs: list[tuple[str, dict[str, float]]],  # type: ignore[no-untyped-def]
            seed: int, log: Callable[[str], None]):
     """`part` trained again on `pairs` for as many epochs as the dev-tuned pipeline `tuned` kept."""
     again = copy.deepcopy(config)
