@@ -169,7 +169,8 @@ NOTES = """### How the targets were reached, and what still falls short
   the final corpus (`bench/triage_cv.py --urgency-only --target T`): T = 0.98 transfers as recall 0.971 on
   held-out folds (worst 0.956), precision 0.795; T = 0.985: 0.979 (worst 0.965), 0.770; T = 0.99: 0.981, 0.740.
   Recall first: 0.985.
-- **Tried, not kept (outer CV):** word trigrams for urgency (precision 0.727 vs 0.745), character n-grams for
+- **Tried, not kept** (the outer CV of `bench/triage_cv.py`, on the corpus as it stood: 6,471 lines for the
+  trigrams, 9,821 for the urgency variants, the first corpus for the seed ensemble): word trigrams for urgency (precision 0.727 vs 0.745), character n-grams for
   urgency (0.682 vs 0.768: they blur tense), one binary emergency classifier instead of three classes (0.742
   vs 0.768), danger × time conjunction tokens (0.768, no change), dropout 0.3 or a lower learning rate (within
   0.003), word trigrams for types (+0.003, within noise), three-seed ensembles (+0.003).
