@@ -74,12 +74,12 @@ LEXICON: dict[str, dict[str, list[str]]] = {
     },
     # It has just happened, or the danger is over: blocks the same cues as PAST.
     "OVER": {
-        "en": ["gone out", "ran off", "drove away", "they ran", "he ran", "just now", "ago", "earlier", "this morning", "this afternoon", "this evening", "home now", "safe now",
+        "en": ["gone out", "drove away", "they ran", "he ran", "just now", "ago", "earlier", "this morning", "this afternoon", "this evening", "home now", "safe now",
                "calm now", "calmer now", "quiet now", "at home now", "i m home", "im home", "i m safe", "im safe",
                "i m ok", "im ok", "drove off", "ran off", "ran away", "got away", "is gone", "are gone", "they left",
                "he left", "stopped bleeding", "at the clinic", "in hospital", "at the hospital", "to hospital",
                "woke up", "this month", "this week", "three times now", "many times"],
-        "es": ["ya se fue", "salieron corriendo", "ya estamos en casa", "en urgencias", "hace rato", "hace un rato", "hace una hora", "hace media hora", "hace minutos", "hace poco", "esta manana",
+        "es": ["salieron corriendo", "ya estamos en casa", "en urgencias", "hace rato", "hace un rato", "hace una hora", "hace media hora", "hace minutos", "hace poco", "esta manana",
                "esta tarde", "ya estoy en casa", "ya estoy bien", "estoy bien", "ya se fue", "ya se fueron", "se fue",
                "se fueron", "ya desperto", "ya paso", "en el hospital", "al hospital", "en la clinica", "me escape",
                "sigue escribiendo", "sigue llamando", "sigue mandando", "me sigue escribiendo", "me sigue llamando"],
@@ -94,7 +94,7 @@ LEXICON: dict[str, dict[str, list[str]]] = {
         "sw": ["ametoka", "wametoka", "amekimbia", "wamekimbia", "tuko nyumbani", "niko nyumbani sasa", "amerudi nyumbani", "muda mfupi uliopita", "dakika", "saa moja iliyopita", "masaa", "asubuhi", "leo asubuhi", "mchana huu",
                "niko nyumbani", "nimefika nyumbani", "niko salama", "yuko salama", "ametoroka", "wametoroka",
                "wameondoka", "ameondoka", "hospitalini", "kliniki", "amepata fahamu", "ameamka"],
-        "ar": ["*بالطوارئ", "*في الطوارئ", "*بالمستشفى", "*ما حد انصاب", "*ماحد انصاب", "*ما في مصابين", "*مافي مصابين", "*من شوي", "*من ساعه", "*من ساعتين", "*قبل ساعه", "*قبل ساعتين", "*قبل شهر", "*قبل شهرين", "*قبل يومين",
+        "ar": ["*بالطوارئ", "*في الطوارئ", "*ما حد انصاب", "*ماحد انصاب", "*ما في مصابين", "*مافي مصابين", "*من شوي", "*من ساعه", "*من ساعتين", "*قبل ساعه", "*قبل ساعتين", "*قبل شهر", "*قبل شهرين", "*قبل يومين",
                "*قبل اسبوع", "*منذ شهر", "*منذ شهرين", "*منذ سنه", "*منذ ذلك", "*الصبح", "*الصباح", "*هديت", "*هدا الوضع",
                "*هدا", "*خلاص", "*روحت البيت", "*وصلت البيت", "*انا في البيت", "*انا بخير", "*في المستشفى",
                "*بالمستشفى", "*بالاسعاف", "*فاق", "*فاقت", "*هرب", "*هربوا", "*مشيوا", "*محدش",
