@@ -15,18 +15,22 @@ import locales
 from handlers.base import InboundMessage
 from locales import catalog
 from monitoring import metrics
+from nlp.event_time import stated_offset
 from nlp.language import LanguageHints
 from nlp.places import PlaceMatch
 from nlp.text import fold
 from nlp.triage import CONFIDENT_URGENCY, URGENCY_ORDER, Triage, TriageResult
-from routing.deployment import Champion, Deployment
-from routing.dispatch import Dispatcher
+from routing.deployment import POLICE_MISCONDUCT, Champion, Deployment
+from routing.dispatch import Dispatcher, compatible
 from storage.models import Conversation, Report, Reporter, utcnow
 from storage.repository import Store
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 REFERENCE_PATTERN = re.compile(r"(?<![\w-])R-?([2-9A-HJ-NP-Z]{4})(?!\w)", re.IGNORECASE)
 MIN_WORDS_FOR_A_REPORT = 3  # shorter messages count as a report only when they carry a danger cue
+# A message this long reads as a report even when no type but `other` fits ("a man was bothering me at
+# the bus stop"): it goes to the catch-all route rather than being asked "what happened?" again.
+MIN_WORDS_FOR_AN_OTHER_REPORT = 6
 
 
 class Dialogue:
@@ -86,7 +90,7 @@ class Dialogue:
         elif stage == "awaiting_danger":
             replies += await self._on_danger(store, message, conversation, language)
         else:
-            replies += await self._on_more(store, message, conversation, language)
+            replies += await self._on_more(store, message, reporter, conversation, language)
         return replies
 
     # --- stages -------------------------------------------------------------------------------------
@@ -96,12 +100,14 @@ class Dialogue:
         if not message.text.strip():  # a location before any words: ask what happened
             return [self._t(language, catalog.ASK_WHAT)]
         result = await self.triage.triage_async(message.text, language=language)
-        if not self._says_something(message.text, result):
+        if not self._reads_as_report(message.text, result, answered_what=conversation.asked_what):
+            conversation.asked_what = True
             return [self._t(language, catalog.ASK_WHAT)]
         report = await store.create_report(reporter, message.channel, language, message.text, role="resident")
         metrics.report_received(message.channel)
         conversation.report_id = report.id
         self._apply_triage(report, result)
+        self._apply_event_time(report, message.text)
         if result.place is not None:
             return await self._complete(store, report, conversation, language)
         conversation.stage = "awaiting_where"
@@ -127,9 +133,9 @@ class Dialogue:
             store.set_place_text(report, message.text)
         if place is not None:
             self._apply_place(report, place)
-        if report.status != "collecting":  # already alerted (emergency): tell the responders where
+        if report.status != "collecting":  # already alerted (emergency): the incident learns where
             where = report.area or message.text or self._t(language, catalog.UNKNOWN_AREA)
-            await self.dispatcher.send_update(store, report, self._t(language, catalog.ALERT_WHERE, area=where))
+            await self.dispatcher.report_changed(store, report, self._t(language, catalog.ALERT_WHERE, area=where))
             conversation.stage = "done"
             return [self._t(language, catalog.ADDED, ref=report.reference)]
         if not conversation.asked_danger and not self._urgency_confident(report):
@@ -158,8 +164,9 @@ class Dialogue:
         return await self._complete(store, report, conversation, language)
 
     async def _on_more(
-        self, store: Store, message: InboundMessage, conversation: Conversation, language: str
+        self, store: Store, message: InboundMessage, reporter: Reporter, conversation: Conversation, language: str,
     ) -> list[str]:
+        """A message after the report was sent: an addition to it, or the start of another report."""
         report = await self._report(store, conversation)
         if report is None:
             return self._restart(conversation, language)
@@ -169,14 +176,38 @@ class Dialogue:
             if place is not None and report.area is None:
                 self._apply_place(report, place)
             note = self._t(language, catalog.ALERT_WHERE, area=report.area or self._t(language, catalog.UNKNOWN_AREA))
-        else:
+            await self.dispatcher.report_changed(store, report, note)
+            return [self._t(language, catalog.ADDED, ref=report.reference)]
+        result = await self.triage.triage_async(message.text, language=language)
+        if not self._says_something(message.text, result):  # "thank you", "ok": kept, nobody disturbed
             store.append_report_text(report, message.text)
-            result = await self.triage.triage_async(message.text, language=language)
-            if not self._says_something(message.text, result):  # "thank you", "ok": kept, nobody disturbed
-                return [self._t(language, catalog.ADDED, ref=report.reference)]
-            note = message.text
-        await self.dispatcher.send_update(store, report, note)
+            return [self._t(language, catalog.ADDED, ref=report.reference)]
+        if self._another_incident(report, result):
+            conversation.closed = True
+            fresh = await store.start_conversation(reporter, language, self.idle_timeout)
+            store.audit("follow_up_is_a_new_report", report)
+            return await self._on_what(store, message, reporter, fresh, language)
+        store.append_report_text(report, message.text)
+        # The whole text again: new words can add a type or raise the urgency, never lower it.
+        whole = await self.triage.triage_async(store.report_text(report), language=language)
+        before = list(report.types)
+        self._apply_triage(report, whole, keep_place=True)
+        union = list(dict.fromkeys(before + report.types + result.type_labels))
+        report.types = [label for label in union if label != "other"] or union
+        await self.dispatcher.report_changed(store, report, message.text)
         return [self._t(language, catalog.ADDED, ref=report.reference)]
+
+    @staticmethod
+    def _another_incident(report: Report, result: TriageResult) -> bool:
+        """Whether a later message tells of something else: another place, an unrelated kind of event,
+        or a complaint about the police (always its own report: it goes to oversight, and must never
+        ride along on an incident the police were told about)."""
+        new_types = [label for label in result.type_labels if label != "other"]
+        if POLICE_MISCONDUCT in new_types and POLICE_MISCONDUCT not in report.types:
+            return True
+        if result.place is not None and report.area is not None and result.place.area != report.area:
+            return True
+        return bool(new_types) and not compatible(new_types, report.types)
 
     async def _champion_flag(
         self, store: Store, message: InboundMessage, reporter: Reporter, champion: Champion, language: str
@@ -186,6 +217,7 @@ class Dialogue:
         report = await store.create_report(reporter, message.channel, language, message.text, role="champion")
         metrics.report_received(message.channel)
         self._apply_triage(report, result)
+        self._apply_event_time(report, message.text)
         venue = self._venues[champion.venue]
         report.area, report.venue = venue.area, venue.name
         conversation = await store.start_conversation(reporter, language, self.idle_timeout)
@@ -309,6 +341,23 @@ class Dialogue:
         report.urgency_scores = {k: round(v, 4) for k, v in result.urgency_scores.items()}
         if result.place is not None and not (keep_place and report.area):
             self._apply_place(report, result.place)
+
+    @staticmethod
+    def _apply_event_time(report: Report, text: str) -> None:
+        """When it happened, as the words say ("yesterday"): what clustering compares."""
+        offset = stated_offset(text)
+        report.event_at = report.created_at - offset if offset is not None else report.created_at
+
+    @classmethod
+    def _reads_as_report(cls, text: str, result: TriageResult, answered_what: bool) -> bool:
+        """A first message that tells what happened, whatever its type (`other` included); an answer
+        to "what happened?" is taken as the report, so the question is never asked twice."""
+        if cls._says_something(text, result):
+            return True
+        count = len(text.split())
+        if answered_what and count >= 2:
+            return True
+        return count >= MIN_WORDS_FOR_AN_OTHER_REPORT or (count >= MIN_WORDS_FOR_A_REPORT and result.place is not None)
 
     @staticmethod
     def _says_something(text: str, result: TriageResult) -> bool:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from handlers.base import InboundMessage, Reply
 from handlers.conversation import Dialogue
@@ -46,10 +49,37 @@ class Intake:
         log.info("%s message processed, %d repl%s", message.channel, len(replies), "y" if len(replies) == 1 else "ies")
         return replies
 
-    async def run_escalations(self) -> int:
-        """Move incidents whose wait is over along their chains."""
-        async with self.db.sessions() as session, session.begin():
-            moved = await self.responders.dispatcher.run_due(Store(session, self.vault))
+    async def run_escalations(self, now: datetime | None = None) -> int:
+        """Move incidents whose wait is over along their chains, each in its own transaction.
+
+        One broken incident (a chain naming something unreadable, text under another key...) is marked
+        with `fault`, logged in one line and skipped; it never delays or stops the others.
+        """
+        now = now or utcnow()
+        async with self.db.sessions() as session:
+            due = await Store(session, self.vault).due_incident_ids(now)
+        moved = 0
+        for incident_id in due:
+            try:
+                async with self.db.sessions() as session, session.begin():
+                    store = Store(session, self.vault)
+                    incident = await store.lock_due_incident(incident_id, now)
+                    if incident is None:
+                        continue  # taken by another process, or no longer due
+                    await self.responders.dispatcher.step(store, incident, now)
+                    moved += 1
+            except (OperationalError, InterfaceError, OSError, TimeoutError) as exc:
+                # the database (not this incident) is failing: nothing to set aside, try next round
+                log.warning("escalation round interrupted (%s); retrying shortly", type(exc).__name__)
+                break
+            except Exception as exc:  # noqa: BLE001 - isolate any failure to this one incident
+                reason = f"{type(exc).__name__} during escalation"
+                log.warning("escalation: incident %s set aside (%s)", incident_id, type(exc).__name__)
+                try:
+                    async with self.db.sessions() as session, session.begin():
+                        await Store(session, self.vault).mark_incident_fault(incident_id, reason)
+                except Exception as mark_exc:  # noqa: BLE001 - the database itself is failing: next round
+                    log.warning("escalation: could not mark incident %s (%s)", incident_id, type(mark_exc).__name__)
         if moved:
             self.on_commit()
         return moved

@@ -1,8 +1,10 @@
 """Responders act on alerts: by SMS (`ACK R-7K3F`, `DONE R-7K3F`, `ESC R-7K3F`, `TYPE R-7K3F gun_violence`)
 or with the buttons under a Telegram alert, which send the same commands.
 
-Only a registered member of a group that got an alert for that incident may act on it; anyone else
-gets a polite refusal and nothing changes. Taking a report stops the escalation, tells the other
+Who may act: ACK, ESC and SPLIT by someone the incident's chain has reached (they got an alert on it);
+DONE and TYPE by the holder, or by anyone in the holder's group once it has taken it. A person listed
+in several groups acts as each. Nobody in a police-affiliated group acts on an incident touched by
+police misconduct. Anyone else gets a polite refusal in their language and nothing changes. Taking a report stops the escalation, tells the other
 recipients who took it (Telegram alerts are edited in place) and tells the reporter, unless they asked
 for no follow-up messages.
 """
@@ -16,11 +18,12 @@ from handlers.base import InboundMessage, Reply, keyboard
 from locales import catalog
 from routing.deployment import INCIDENT_TYPES
 from routing.dispatch import Dispatcher, type_buttons
+from routing.safeguard import touched_by_misconduct
 from storage.models import Incident, Report, Responder, utcnow
 from storage.repository import Store
 
 COMMAND = re.compile(r"^\s*/?(?P<word>\w+)\s+(?P<ref>R-?[2-9A-HJ-NP-Z]{4})(?:\s+(?P<arg>[a-z_]+))?\s*$", re.IGNORECASE)
-ACTIONS = {"ESC": "ESC", "ESCALATE": "ESC", "TYPE": "TYPE", "TYPES": "TYPES"}  # besides the ACK/DONE keywords
+ACTIONS = {"ESC": "ESC", "ESCALATE": "ESC", "TYPE": "TYPE", "TYPES": "TYPES", "SPLIT": "SPLIT"}  # besides the ACK/DONE keywords
 
 
 def _reference(raw: str) -> str:
@@ -42,36 +45,63 @@ class ResponderDesk:
         if action is None:
             return None
         reference = _reference(match["ref"])
-        responder = await store.responder_for(message.channel, message.address)
-        language = responder.language if responder else self.deployment.default_language
+        people = list(await store.responders_for(message.channel, message.address))
+        language = people[0].language if people else self.deployment.default_language
         report = await store.report_by_reference(reference)
         incident = await store.incident(report.incident_id) if report and report.incident_id else None
-        if responder is None or report is None or incident is None or not await self._may_act(store, responder, incident):
-            return [Reply(locales.translate(language, catalog.ACK_REFUSED, ref=reference))]
+        if not people or report is None or incident is None:
+            return [self._say(language, catalog.ACK_REFUSED, ref=reference)]
+        acting, refusal = await self._who_acts(store, people, incident, report, action)
+        if acting is None:
+            return [self._say(language, refusal, ref=incident.reference,
+                              ack=locales.keyword(language, "ACK"))]
+        language = acting.language
         reference = incident.reference
         if action == "ACK":
-            return [await self._take(store, responder, incident, language)]
+            return [await self._take(store, acting, incident, language)]
         if action == "DONE":
-            await self._resolve(store, responder, incident)
-            return [Reply(locales.translate(language, catalog.RESOLVED, ref=reference))]
+            await self._resolve(store, acting, incident)
+            return [self._say(language, catalog.RESOLVED, ref=reference)]
         if action == "ESC":
             sent = await self.dispatcher.step(store, incident, utcnow()) if incident.status == "open" else 0
-            store.audit("escalated_by_responder", report, incident=incident.id, responder_id=responder.id)
-            text = catalog.ESCALATED if sent else catalog.NOTHING_TO_ESCALATE
-            return [Reply(locales.translate(language, text, ref=reference))]
-        if action == "TYPES":
-            return [Reply(locales.translate(language, catalog.CHOOSE_TYPE, ref=reference),
-                          keyboard(type_buttons(language, reference)))]
+            store.audit("escalated_by_responder", report, incident=incident.id, responder_id=acting.id)
+            return [self._say(language, catalog.ESCALATED if sent else catalog.NOTHING_TO_ESCALATE, ref=reference)]
+        if action == "SPLIT":
+            if report.reference == incident.reference or incident.report_count <= 1:
+                return [self._say(language, catalog.SPLIT_REFUSED, ref=report.reference)]
+            await self.dispatcher.split(store, incident, report)
+            store.audit("split_by_responder", report, incident=incident.id, responder_id=acting.id)
+            return [self._say(language, catalog.SPLIT_DONE, ref=report.reference)]
         label = (match["arg"] or "").lower()
-        if label not in INCIDENT_TYPES:
+        if action == "TYPES" or label not in INCIDENT_TYPES:
             return [Reply(locales.translate(language, catalog.CHOOSE_TYPE, ref=reference),
                           keyboard(type_buttons(language, reference)))]
-        await self._correct(store, responder, incident, report, label)
-        return [Reply(locales.translate(language, catalog.TYPE_CORRECTED, ref=reference,
-                                        type=locales.type_name(language, label)))]
+        await self.dispatcher.correct_type(store, incident, acting, label)
+        return [self._say(language, catalog.TYPE_CORRECTED, ref=reference, type=locales.type_name(language, label))]
 
-    async def _may_act(self, store: Store, responder: Responder, incident: Incident) -> bool:
-        return responder.group in {alert.group for alert in await store.alerts_of_incident(incident)}
+    @staticmethod
+    def _say(language: str, msgid: str, **params: str) -> Reply:
+        return Reply(locales.translate(language, msgid, **params))
+
+    async def _who_acts(
+        self, store: Store, people: list[Responder], incident: Incident, report: Report, action: str,
+    ) -> tuple[Responder | None, str]:
+        """The row (group membership) the person acts as, or None and the refusal to give."""
+        reports = list(await store.reports_of_incident(incident))
+        if touched_by_misconduct(incident, reports) and any(self.dispatcher.gate.is_police(store, p) for p in people):
+            return None, catalog.ACK_REFUSED
+        row_ids = {p.id: p for p in people}
+        reached = [row_ids[a.responder_id] for a in await store.alerts_of_incident(incident) if a.responder_id in row_ids]
+        if action in ("ACK", "ESC", "SPLIT"):
+            return (reached[0], "") if reached else (None, catalog.ACK_REFUSED)
+        # DONE, TYPE, TYPES: the holder, or the holder's group, once someone has taken it
+        if incident.acknowledged_by is None:
+            return (None, catalog.TAKE_FIRST) if reached else (None, catalog.ACK_REFUSED)
+        if incident.acknowledged_by in row_ids:
+            return row_ids[incident.acknowledged_by], ""
+        holder = await store.responder(incident.acknowledged_by)
+        same_group = [p for p in people if holder is not None and p.group == holder.group]
+        return (same_group[0], "") if same_group else (None, catalog.HOLDER_ONLY)
 
     async def _take(self, store: Store, responder: Responder, incident: Incident, language: str) -> Reply:
         if incident.acknowledged_by is not None and incident.acknowledged_by != responder.id:
@@ -83,7 +113,7 @@ class ResponderDesk:
         incident.status = "acknowledged"
         incident.acknowledged_by = responder.id
         incident.acknowledged_at = incident.acknowledged_at or now
-        incident.next_step_at = None  # the chain stops here
+        self.dispatcher.schedule_unresolved_reminder(incident, now)  # the chain stops here
         for alert in await store.alerts_of_incident(incident):
             if alert.responder_id == responder.id:
                 alert.status, alert.acknowledged_at = "acknowledged", alert.acknowledged_at or now
@@ -109,12 +139,13 @@ class ResponderDesk:
                 continue
             note = locales.translate(other.language, catalog.ACK_TAKEN_BY_OTHER, ref=incident.reference, name=taker.name)
             message_id = await store.sent_message_id(alert) if other.channel == "telegram" else None
+            gate = self.dispatcher.gate
             if message_id is not None:
                 original = await store.alert_body(alert)
-                store.enqueue(other.channel, store.responder_address(other), f"{original}\n\n✔ {note}", "edit",
-                              alert=alert, edit_of=message_id)
+                await gate.send(store, other, f"{original}\n\n✔ {note}", "edit", incident=incident, alert=alert,
+                                edit_of=message_id)
             else:
-                store.enqueue(other.channel, store.responder_address(other), note, "update", alert=alert)
+                await gate.send(store, other, note, "update", incident=incident, alert=alert)
 
     async def _tell_reporters(self, store: Store, reports: list[Report] | tuple[Report, ...]) -> None:
         for report in reports:
@@ -138,10 +169,3 @@ class ResponderDesk:
             report.status = "closed"
             report.acknowledged_at = report.acknowledged_at or now
         store.audit("incident_resolved", None, incident=incident.id, responder_id=responder.id)
-
-    async def _correct(self, store: Store, responder: Responder, incident: Incident, report: Report, label: str) -> None:
-        store.add_correction(report, responder, label)
-        report.types = [label]
-        incident.types = list(dict.fromkeys([label] + [t for t in incident.types if t != label]))
-        store.audit("type_corrected", report, incident=incident.id, responder_id=responder.id, new_type=label)
-

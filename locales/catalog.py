@@ -156,8 +156,34 @@ CHOOSE_TYPE = N_('Choose the right type for {ref}:')
 TYPE_CORRECTED = N_('{ref}: type set to {type}. Thank you, Salama learns from this.')
 # TRANSLATORS: last line of an alert sent up the chain because nobody took it.
 ALERT_ESCALATED = N_('Nobody has taken this yet.')
+# TRANSLATORS: Telegram button under an update about a report that was
+# added to an incident: take it out, it is another event. {ref} is its code.
+BUTTON_SPLIT = N_('Split {ref} out')
+# TRANSLATORS: to the responder who split a report out of an incident.
+SPLIT_DONE = N_('{ref} is now an incident of its own and was routed again.')
+# TRANSLATORS: the report that opened an incident cannot be split out of it.
+SPLIT_REFUSED = N_('{ref} opened this incident: split the other reports out instead.')
+# TRANSLATORS: Resolve or Wrong type before anyone took the report. {ack} is the keyword ACK.
+TAKE_FIRST = N_('Take {ref} first: reply {ack} {ref}.')
+# TRANSLATORS: someone else's group took the report; only they can close or retype it.
+HOLDER_ONLY = N_('{ref} was taken by another group: only they can close or change it.')
+# TRANSLATORS: repeated until someone takes the report. {urgency} is
+# EMERGENCY, URGENT or ROUTINE; {ack} is the keyword ACK.
+REMINDER_UNACKNOWLEDGED = N_('Reminder: {ref} ({urgency}, {area}) is still not taken. Reply {ack} {ref} to take it.')
+# TRANSLATORS: to the responder who took a report that is still open
+# hours later. {done} is the keyword DONE.
+REMINDER_UNRESOLVED = N_('Reminder: {ref} is still open. When it is resolved, reply {done} {ref}.')
 # TRANSLATORS: a reporter asked about a code that is not one of theirs.
 STATUS_NOT_YOURS = N_('We found no report {ref} from you.')
+
+# --- digests (routing/digests.py) ---
+# TRANSLATORS: first line of a digest: the scheduled list, sent to a
+# group such as the city safety unit, of the reports that needed no
+# live alert (e.g. unsafe places), by area and type with their codes.
+# {time} is when the period began, like "08:00 30/11"; {count} is the
+# number of reports listed. A long digest is split and "(1/3)" is put
+# before this line. Keep it short: one line.
+DIGEST_TITLE = N_("SALAMA digest since {time}. Reports: {count}")
 
 # TRANSLATORS: urgency name, in capitals, in the alert's first line.
 URGENCY_EMERGENCY = N_("EMERGENCY")
@@ -229,5 +255,7 @@ RESPONDER_MESSAGES: tuple[str, ...] = (
     "ALERT_TITLE", "ALERT_TYPE", "ALERT_WHERE", "ALERT_WHEN", "ALERT_HOW_TO_ACK", "ALERT_UPDATE",
     "ACK_CONFIRMED", "ACK_TAKEN_BY_OTHER", "ACK_REFUSED", "UNKNOWN_AREA",
     "URGENCY_EMERGENCY", "URGENCY_URGENT", "URGENCY_ROUTINE", "ESCALATED", "NOTHING_TO_ESCALATE", "RESOLVED",
-    "CHOOSE_TYPE", "TYPE_CORRECTED", "ALERT_ESCALATED",
+    "CHOOSE_TYPE", "TYPE_CORRECTED", "ALERT_ESCALATED", "BUTTON_SPLIT", "SPLIT_DONE", "SPLIT_REFUSED",
+    "TAKE_FIRST", "HOLDER_ONLY", "REMINDER_UNACKNOWLEDGED", "REMINDER_UNRESOLVED",
+    "DIGEST_TITLE",
 )

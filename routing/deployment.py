@@ -123,11 +123,40 @@ class Member(_Reachable):
         return not self.areas or area is None or area in self.areas
 
 
+_DIGEST_EVERY = re.compile(r"^(?P<days>daily|[a-z]{3}(?:,[a-z]{3})*)\s+(?P<at>\d{2}:\d{2})$")
+
+
+class DigestSchedule(_Strict):
+    """When a group's digest goes out, local time: `every: mon 08:00`, `every: mon,thu 08:00`, `every: daily 07:30`."""
+
+    every: str
+    days: tuple[int, ...] = ()
+    at: time = time(8, 0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = {"every": value}
+        if not isinstance(value, dict) or "days" in value:
+            return value
+        text = str(value.get("every", "")).strip().lower()
+        match = _DIGEST_EVERY.match(text)
+        if not match:
+            raise ValueError(f"'{text}': expected like 'mon 08:00', 'mon,thu 08:00' or 'daily 08:00'")
+        names = WEEKDAYS if match["days"] == "daily" else tuple(match["days"].split(","))
+        unknown = [d for d in names if d not in WEEKDAYS]
+        if unknown:
+            raise ValueError(f"'{text}': days are {', '.join(WEEKDAYS)} or 'daily'")
+        return {"every": text, "days": tuple(sorted({WEEKDAYS.index(d) for d in names})), "at": match["at"]}
+
+
 class Group(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     police_affiliated: bool = False
     backup: str | None = None  # where to go when nobody in this group is on call
     members: list[Member] = []
+    digest: DigestSchedule | None = None  # required for a group that a route sends digests to
 
 
 class Champion(_Reachable):
@@ -199,6 +228,12 @@ class Route(_Strict):
     notify: list[str] = []
     digest: list[str] = []
     chain: list[ChainStep] = []
+    # When this route applies, no other route adds groups (police misconduct: oversight only).
+    exclusive: bool = False
+    # After the last step, remind everyone alerted every N minutes until someone acknowledges.
+    remind_every: int | None = Field(None, ge=1, description="minutes")
+    # Remind the holder of an acknowledged incident that nobody resolved, every M hours.
+    remind_unresolved_after: float | None = Field(None, gt=0, description="hours")
 
     @model_validator(mode="after")
     def _does_something(self) -> Route:
@@ -233,6 +268,8 @@ class Deployment(_Strict):
     routes: list[Route]
     also: list[Route] = []
     cluster_window_minutes: int = Field(30, ge=0)  # reports this close in time and place join one incident
+    # Told when an escalation step names a group that no longer exists and the chain has no backup.
+    duty_group: str | None = None
 
     @model_validator(mode="after")
     def _references_exist(self) -> Deployment:
@@ -262,6 +299,15 @@ class Deployment(_Strict):
                         raise ValueError(f"group '{group.name}', member '{member.name}': unknown area '{area}'")
         if self.default_language not in self.languages:
             raise ValueError("default_language must be one of languages")
+        if self.duty_group is not None and self.duty_group not in group_names:
+            raise ValueError(f"duty_group: unknown group '{self.duty_group}'")
+        for kind, routes in (("routes", self.routes), ("also", self.also)):
+            for index, route in enumerate(routes):
+                for step in route.steps:
+                    if step.digest and self.group(step.digest).digest is None:
+                        raise ValueError(
+                            f"{kind}[{index}] ({route.name}): group '{step.digest}' gets digests but has no "
+                            f"schedule; add to the group: digest: {{every: mon 08:00}}")
         self._check_police_safeguard()
         return self
 
@@ -272,14 +318,15 @@ class Deployment(_Strict):
         police-misconduct report (types include it, no other condition); 'also' routes always run.
         """
         police = {g.name for g in self.groups if g.police_affiliated}
+        if self.duty_group in police:
+            raise ValueError(f"duty_group '{self.duty_group}' is police-affiliated; it would see police_misconduct reports")
         caught = False
         for kind, routes in (("routes", self.routes), ("also", self.also)):
             for index, route in enumerate(routes):
                 if kind == "routes" and caught:
                     break
                 if route.match.admits_type(POLICE_MISCONDUCT):
-                    reachable = route.groups | {self.group(g).backup for g in route.groups if self.group(g).backup}
-                    bad = sorted(police & reachable)
+                    bad = sorted(police & self.reachable_groups(route.groups))
                     if bad:
                         raise ValueError(
                             f"{kind}[{index}] ({route.name}) could send a police_misconduct report to "
@@ -288,8 +335,32 @@ class Deployment(_Strict):
                     if kind == "routes" and route.match.only_types:
                         caught = True
 
+    def reachable_groups(self, names: set[str]) -> set[str]:
+        """The groups, and their backups' backups to any depth (a cycle ends the walk)."""
+        reached: set[str] = set()
+        pending = list(names)
+        while pending:
+            name = pending.pop()
+            if name in reached:
+                continue
+            reached.add(name)
+            group = self.find_group(name)
+            if group is not None and group.backup:
+                pending.append(group.backup)
+        return reached
+
     def group(self, name: str) -> Group:
-        return next(g for g in self.groups if g.name == name)
+        group = self.find_group(name)
+        if group is None:
+            raise KeyError(f"unknown group '{name}'")
+        return group
+
+    def find_group(self, name: str) -> Group | None:
+        return self.groups_by_name.get(name)
+
+    @cached_property
+    def groups_by_name(self) -> dict[str, Group]:
+        return {g.name: g for g in self.groups}
 
     @cached_property
     def police_affiliated_groups(self) -> frozenset[str]:

@@ -1,12 +1,16 @@
-"""From a completed report to alerts in the outbox, in the caller's transaction.
+"""From a report to alerts in the outbox, in the caller's transaction; the incident's escalation.
 
-A report either joins an open incident nearby (clustering: responders get one short update) or opens
-a new one, whose escalation chain is snapshotted and run until its first wait. Alerts say what,
-where, how urgent, when, the report's words and how to take it, in each responder's language.
+A report either joins an open incident about the same event (same area or venue, compatible type,
+event times within the window) or opens a new one, whose escalation chain is snapshotted and run until
+its first wait. Either way the report is routed on its own merits: every group its routes call for
+that the incident has not reached yet gets a full alert; those already on it get a short update.
+Every message to a responder goes through `ResponderGate` (routing/safeguard.py).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,11 +18,14 @@ from sqlalchemy.orm.attributes import flag_modified
 
 import locales
 from locales import catalog
-from routing.deployment import INCIDENT_TYPES, Deployment
-from routing.escalation import Notify, advance, resolve_group, snapshot
-from routing.rules import ReportFacts, RoutingDecision, decide
+from routing.deployment import INCIDENT_TYPES, POLICE_MISCONDUCT, Deployment
+from routing.escalation import Notify, advance, chain_backup, resolve_group, snapshot
+from routing.rules import ReportFacts, RoutingDecision, Target, decide
+from routing.safeguard import ResponderGate
 from storage.models import Incident, Report, Responder, utcnow
 from storage.repository import Store
+
+log = logging.getLogger("salama.routing")
 
 MAX_QUOTE = {"sms": 240, "whatsapp": 600, "telegram": 1200}  # keep SMS alerts to about two segments
 URGENCY_ORDER = ("routine", "urgent", "emergency")
@@ -35,11 +42,15 @@ def _quote(text: str, channel: str) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def compatible(types_a: list[str], types_b: list[str]) -> bool:
+def compatible(types_a: Sequence[str], types_b: Sequence[str]) -> bool:
     a, b = set(types_a) - {"other"}, set(types_b) - {"other"}
     if a & b:
         return True
     return any(a & family and b & family for family in TYPE_FAMILIES)
+
+
+def more_urgent(a: str, b: str) -> bool:
+    return URGENCY_ORDER.index(a) > URGENCY_ORDER.index(b)
 
 
 def format_alert(
@@ -75,14 +86,23 @@ def alert_buttons(language: str, reference: str) -> list[list[list[str]]]:
     ]
 
 
+def split_button(language: str, reference: str) -> list[list[list[str]]]:
+    """Under an update about a report that joined an incident: take it out if it is another event."""
+    return [[[locales.translate(language, catalog.BUTTON_SPLIT, ref=reference), f"SPLIT {reference}"]]]
+
+
 def type_buttons(language: str, reference: str) -> list[list[list[str]]]:
     labels = [[locales.type_name(language, label), f"TYPE {reference} {label}"] for label in INCIDENT_TYPES]
     return [labels[i : i + 2] for i in range(0, len(labels), 2)]
 
 
+UpdateText = Callable[[Responder], str]  # the short update for someone already on the incident
+
+
 class Dispatcher:
     def __init__(self, deployment: Deployment) -> None:
         self.deployment = deployment
+        self.gate = ResponderGate(deployment)
         self.nightlife_venues = {v.name for v in deployment.venues if v.nightlife}
         self.cluster_window = timedelta(minutes=deployment.cluster_window_minutes)
 
@@ -90,20 +110,27 @@ class Dispatcher:
         return ReportFacts(types=tuple(report.types), urgency=report.urgency, area=report.area, venue=report.venue,
                            nightlife=report.venue in self.nightlife_venues)
 
+    def incident_facts(self, incident: Incident) -> ReportFacts:
+        return ReportFacts(types=tuple(incident.types), urgency=incident.urgency, area=incident.area,
+                           venue=incident.venue, nightlife=incident.venue in self.nightlife_venues)
+
     # --- a completed report ------------------------------------------------------------------------
-    async def submit(self, store: Store, report: Report, now: datetime | None = None) -> RoutingDecision:
+    async def submit(
+        self, store: Store, report: Report, now: datetime | None = None, *, cluster: bool = True,
+    ) -> RoutingDecision:
+        """Route a report that is complete enough to act on. `cluster=False`: open its own incident."""
         now = now or utcnow()
-        facts = self.facts_of(report)
-        decision = decide(self.deployment, facts)
+        decision = decide(self.deployment, self.facts_of(report))
         report.alert_groups = list(decision.alert_groups)
         report.digest_groups = list(decision.digest_groups)
         report.status = "submitted"
         report.submitted_at = now
-        incident = await self._joinable_incident(store, report, now)
+        report.event_at = report.event_at or report.created_at or now
+        incident = await self._joinable_incident(store, report, now) if cluster else None
         if incident is not None:
-            await self._join(store, incident, report, now)
+            await self._join(store, incident, report, decision, now)
         else:
-            await self._open(store, report, facts, decision, now)
+            await self._open(store, report, decision, now)
         store.audit(
             "report_submitted", report, routes=list(decision.routes), alert_groups=list(decision.alert_groups),
             digest_groups=list(decision.digest_groups), withheld_groups=list(decision.withheld_groups),
@@ -111,88 +138,222 @@ class Dispatcher:
         )
         return decision
 
+    def _same_event(self, incident: Incident, report: Report) -> bool:
+        """Event times within the window: a stated "yesterday" is not now, a live emergency is not yesterday."""
+        event = report.event_at or report.created_at
+        other = incident.last_event_at or incident.last_report_at
+        return event is not None and other is not None and abs(event - other) <= self.cluster_window
+
     async def _joinable_incident(self, store: Store, report: Report, now: datetime) -> Incident | None:
         if report.area is None or not self.cluster_window:
             return None
+        misconduct = POLICE_MISCONDUCT in report.types
         for incident in await store.open_incident_near(report.area, report.venue, now - self.cluster_window):
-            if compatible(incident.types, report.types):
-                return incident
+            if not compatible(incident.types, report.types) or not self._same_event(incident, report):
+                continue
+            if misconduct and await self._police_alerted(store, incident):
+                continue  # a complaint about the police never joins what the police were told about
+            return incident
         return None
 
-    async def _open(
-        self, store: Store, report: Report, facts: ReportFacts, decision: RoutingDecision, now: datetime
-    ) -> Incident:
+    async def _police_alerted(self, store: Store, incident: Incident) -> bool:
+        for alert in await store.alerts_of_incident(incident):
+            responder = await store.responder(alert.responder_id)
+            if responder is not None and self.gate.is_police(store, responder):
+                return True
+        return False
+
+    async def _open(self, store: Store, report: Report, decision: RoutingDecision, now: datetime) -> Incident:
         incident = Incident(
             reference=report.reference, types=list(report.types), urgency=report.urgency, area=report.area,
             venue=report.venue, route=decision.routes[0] if decision.routes else None,
-            chain=snapshot(decision.chain), opened_at=now, last_report_at=now,
+            chain=snapshot(decision.chain, decision.reminders), opened_at=now, last_report_at=now,
+            last_event_at=report.event_at, police_sensitive=POLICE_MISCONDUCT in report.types,
         )
         store.session.add(incident)
         await store.session.flush()
         report.incident_id = incident.id
-        notifications = [
-            note for group in decision.also_groups
-            for note in resolve_group(self.deployment, group, now, report.area, None, report.types, -1, False)
-        ]
+        notes = self._resolve_targets(incident, decision.extra, now)
         chain_notes, incident.step, incident.next_step_at = advance(
             incident.chain, 0, now, self.deployment, report.area, report.types)
         flag_modified(incident, "chain")
-        await self._alert(store, incident, report, notifications + chain_notes, now)
-        if incident.next_step_at is None and not await store.alerts_of_incident(incident):
+        await self._alert(store, incident, report, notes + chain_notes, now)
+        alerted = await store.alerts_of_incident(incident)
+        if incident.next_step_at is None and alerted:
+            self._schedule_reminder(incident, now)
+        if incident.next_step_at is None and not alerted:
             incident.status = "digest"  # nobody to alert (an unsafe place for the digest): nothing to chase
         return incident
 
-    async def _join(self, store: Store, incident: Incident, report: Report, now: datetime) -> None:
+    async def _join(
+        self, store: Store, incident: Incident, report: Report, decision: RoutingDecision, now: datetime,
+    ) -> None:
         report.incident_id = incident.id
         incident.report_count += 1
         incident.last_report_at = now
+        if report.event_at and (incident.last_event_at is None or report.event_at > incident.last_event_at):
+            incident.last_event_at = report.event_at
         new_types = [t for t in report.types if t not in incident.types]
         incident.types = list(dict.fromkeys(incident.types + report.types))
-        raised = URGENCY_ORDER.index(report.urgency) > URGENCY_ORDER.index(incident.urgency)
+        incident.police_sensitive = incident.police_sensitive or POLICE_MISCONDUCT in report.types
+        raised = more_urgent(report.urgency, incident.urgency)
         if raised:
             incident.urgency = report.urgency
+        if incident.venue is None and report.venue is not None:
+            incident.venue = report.venue
         text = store.report_text(report)
-        for responder in await self._responders_of(store, incident):
+
+        def update(responder: Responder) -> str:
             language = responder.language
             news = [locales.type_name(language, t) for t in new_types]
             if raised:
                 news.append(locales.urgency_name(language, report.urgency))
             summary = "; ".join(news + [f"\"{_quote(text, 'sms')[:140]}\""])
-            body = locales.translate(language, catalog.ALERT_UPDATE, ref=incident.reference,
+            return locales.translate(language, catalog.ALERT_UPDATE, ref=incident.reference,
                                      count=str(incident.report_count), summary=summary)
-            store.enqueue(responder.channel, store.responder_address(responder), body, "update", report)
+
+        await self.reroute(store, incident, report, decision, now, restart=raised, update=update, split=True)
         store.audit("incident_joined", report, incident=incident.id, reports=incident.report_count)
+
+    # --- routing again: a joined report, a follow-up, a correction, a late place ---------------------
+    async def reroute(
+        self, store: Store, incident: Incident, report: Report, decision: RoutingDecision, now: datetime, *,
+        restart: bool, update: UpdateText, split: bool = False,
+    ) -> None:
+        """Alert every group the decision names that the incident has not reached; update the rest.
+
+        `restart`: the report is more urgent (or its type changed), so an incident still waiting for
+        someone runs the new route's chain from its start.
+        """
+        notes = self._resolve_targets(incident, decision.extra, now)
+        if restart and incident.status == "open":
+            incident.chain = snapshot(decision.chain, decision.reminders)
+            incident.route = decision.routes[0] if decision.routes else incident.route
+            chain_notes, incident.step, incident.next_step_at = advance(
+                incident.chain, 0, now, self.deployment, incident.area, incident.types)
+            flag_modified(incident, "chain")
+            notes += chain_notes
+            if incident.next_step_at is None:
+                self._schedule_reminder(incident, now)
+        else:
+            notes += self._resolve_targets(incident, decision.first_wave, now)
+        already = await self._responders_of(store, incident)
+        await self._alert(store, incident, report, notes, now, skip={r.address_key for r in already})
+        buttons = split and report.reference != incident.reference
+        for responder in already:
+            await self.gate.send(
+                store, responder, update(responder), "update", incident=incident, reports=[report],
+                buttons=split_button(responder.language, report.reference)
+                if buttons and responder.channel == "telegram" else None)
+
+    async def report_changed(self, store: Store, report: Report, note: str, now: datetime | None = None) -> None:
+        """New information on a report already routed (a place, more words): update the incident,
+        tell everyone on it, and alert whoever the report's routes now call for that it has not reached."""
+        now = now or utcnow()
+        incident = await store.incident(report.incident_id) if report.incident_id else None
+        if incident is None:
+            return
+        if report.area and incident.area is None:  # a place given after an early emergency alert
+            incident.area = report.area
+        if report.venue and incident.venue is None:
+            incident.venue = report.venue
+        incident.types = list(dict.fromkeys(incident.types + report.types))
+        incident.police_sensitive = incident.police_sensitive or POLICE_MISCONDUCT in report.types
+        raised = more_urgent(report.urgency, incident.urgency)
+        if raised:
+            incident.urgency = report.urgency
+        decision = decide(self.deployment, self.facts_of(report))
+        report.alert_groups = list(dict.fromkeys(report.alert_groups + list(decision.alert_groups)))
+        await self.reroute(store, incident, report, decision, now, restart=raised,
+                           update=lambda _: f"{incident.reference}: {note}")
+        store.audit("report_updated", report, incident=incident.id, raised=raised)
+
+    async def correct_type(
+        self, store: Store, incident: Incident, responder: Responder, label: str, now: datetime | None = None,
+    ) -> None:
+        """A responder's type correction: every report relabelled (for training), the incident retyped,
+        and routing run again for the new type (new groups alerted; the police rule applies)."""
+        now = now or utcnow()
+        reports = list(await store.reports_of_incident(incident))
+        for report in reports:
+            store.add_correction(report, responder, label)
+            report.types = [label]
+        incident.types = [label]
+        incident.police_sensitive = incident.police_sensitive or label == POLICE_MISCONDUCT
+        decision = decide(self.deployment, self.incident_facts(incident))
+        first = next((r for r in reports if r.reference == incident.reference), reports[0] if reports else None)
+        if first is None:
+            return
+        for report in reports:
+            report.alert_groups = list(dict.fromkeys(report.alert_groups + list(decision.alert_groups)))
+
+        def update(other: Responder) -> str:
+            return locales.translate(other.language, catalog.TYPE_CORRECTED, ref=incident.reference,
+                                     type=locales.type_name(other.language, label))
+
+        await self.reroute(store, incident, first, decision, now, restart=True, update=update)
+        store.audit("type_corrected", first, incident=incident.id, responder_id=responder.id, new_type=label,
+                    routes=list(decision.routes))
+
+    async def split(self, store: Store, incident: Incident, report: Report, now: datetime | None = None) -> Incident:
+        """Take a report out of an incident it was wrongly joined to; it is routed afresh, on its own."""
+        now = now or utcnow()
+        report.incident_id = None
+        incident.report_count = max(1, incident.report_count - 1)
+        remaining = [r for r in await store.reports_of_incident(incident) if r.id != report.id]
+        incident.types = list(dict.fromkeys(t for r in remaining for t in r.types)) or incident.types
+        await self.submit(store, report, now, cluster=False)
+        store.audit("report_split", report, incident=incident.id, new_incident=report.incident_id)
+        return await store.incident(report.incident_id)  # type: ignore[arg-type, return-value]
+
+    # --- helpers -------------------------------------------------------------------------------------
+    def _resolve_targets(self, incident: Incident, targets: Sequence[Target], now: datetime) -> list[Notify]:
+        fallback = chain_backup(incident.chain or {})
+        return [
+            note for target in dict.fromkeys(targets)
+            for note in resolve_group(self.deployment, target.group, now, incident.area, target.tier,
+                                      list(incident.types), -1, False, fallback=fallback)
+        ]
 
     async def _responders_of(self, store: Store, incident: Incident) -> list[Responder]:
         responders: dict[int, Responder] = {}
         for alert in await store.alerts_of_incident(incident):
             responder = await store.responder(alert.responder_id)
-            if responder is not None:
+            if responder is not None and responder.active:
                 responders[responder.id] = responder
         return list(responders.values())
 
     async def _alert(
-        self, store: Store, incident: Incident, report: Report, notifications: list[Notify], now: datetime
+        self, store: Store, incident: Incident, report: Report, notifications: list[Notify], now: datetime,
+        skip: set[str] | None = None,
     ) -> int:
-        facts = self.facts_of(report)
+        """Full alerts, one per person and round; `skip`: people (address keys) who get the update instead."""
+        facts = self.incident_facts(incident)
         text, place_text = store.report_text(report), store.place_text(report)
+        addressed: set[str] = set(skip or ())
         sent = 0
         escalated = False
         for note in notifications:
+            if note.unknown_group:
+                store.audit("escalation_unknown_group", report, incident=incident.id, group=note.unknown_group,
+                            sent_to=note.group if note.members else None)
+                log.warning("incident %s: step names unknown group %s; %s", incident.id, note.unknown_group,
+                            f"sent to {note.group}" if note.members else "nobody to send it to")
             for member in note.members:
                 responder = await store.responder_named(note.group, member.name)
-                if responder is None:
+                if responder is None or responder.address_key in addressed:
                     continue
+                addressed.add(responder.address_key)
                 body = format_alert(
                     reference=incident.reference, facts=facts, text=text, place_text=place_text,
                     at=report.created_at, timezone=self.deployment.timezone, language=responder.language,
                     channel=responder.channel, escalated=note.escalation,
                 )
                 buttons = alert_buttons(responder.language, incident.reference) if responder.channel == "telegram" else None
-                await store.add_alert(report, incident, responder, note.step, body, buttons)
-                sent += 1
+                if await self.gate.alert(store, incident, report, responder, note.step, body, buttons) is not None:
+                    sent += 1
             escalated = escalated or note.escalation
-            if note.note:
+            if note.note and not note.unknown_group:
                 store.audit("escalation_backup", report, incident=incident.id, detail=note.note)
         if escalated:
             incident.escalations += 1
@@ -200,34 +361,62 @@ class Dispatcher:
             incident.first_alert_at = now
         return sent
 
-    # --- escalation --------------------------------------------------------------------------------
-    async def run_due(self, store: Store, now: datetime | None = None) -> int:
-        """Move every incident whose wait is over along its chain. Returns how many moved."""
-        now = now or utcnow()
-        due = await store.due_incidents(now)
-        for incident in due:
-            await self.step(store, incident, now)
-        return len(due)
+    def _schedule_reminder(self, incident: Incident, now: datetime) -> None:
+        """After the last step: remind every N minutes until someone acknowledges (if the route says)."""
+        every = (incident.chain or {}).get("reminders", {}).get("remind_every")
+        incident.next_step_at = now + timedelta(minutes=float(every)) if every else None
 
+    def schedule_unresolved_reminder(self, incident: Incident, now: datetime) -> None:
+        """Once acknowledged: remind the holder after M hours if nobody resolved it (if the route says)."""
+        hours = (incident.chain or {}).get("reminders", {}).get("remind_unresolved_after")
+        incident.next_step_at = now + timedelta(hours=float(hours)) if hours else None
+
+    # --- escalation --------------------------------------------------------------------------------
     async def step(self, store: Store, incident: Incident, now: datetime) -> int:
-        """Run the incident's chain from where it stands (also used by a responder's Escalate)."""
+        """Run the incident's chain from where it stands (also used by a responder's Escalate); after
+        the last step, or once acknowledged, send the route's reminders. Returns messages written."""
         reports = await store.reports_of_incident(incident)
-        if not reports or incident.step >= len(incident.chain.get("steps", [])):
+        if not reports:
             incident.next_step_at = None
             return 0
+        first = next((r for r in reports if r.reference == incident.reference), reports[0])
+        if incident.status == "acknowledged":
+            return await self._remind_holder(store, incident, first, now)
+        if incident.step >= len(incident.chain.get("steps", [])):
+            return await self._remind_unacknowledged(store, incident, first, now)
         notes, incident.step, incident.next_step_at = advance(
             incident.chain, incident.step, now, self.deployment, incident.area, incident.types)
         flag_modified(incident, "chain")
-        sent = await self._alert(store, incident, reports[0], notes, now)
-        store.audit("incident_escalated", reports[0], incident=incident.id, step=incident.step, alerts=sent)
+        sent = await self._alert(store, incident, first, notes, now)
+        if incident.next_step_at is None:
+            self._schedule_reminder(incident, now)
+        store.audit("incident_escalated", first, incident=incident.id, step=incident.step, alerts=sent)
         return sent
 
-    async def send_update(self, store: Store, report: Report, note: str) -> None:
-        """Tell everyone alerted on the report's incident about new information (e.g. the place)."""
-        incident = await store.incident(report.incident_id) if report.incident_id else None
-        if incident is None:
-            return
+    async def _remind_unacknowledged(self, store: Store, incident: Incident, report: Report, now: datetime) -> int:
+        sent = 0
         for responder in await self._responders_of(store, incident):
-            store.enqueue(responder.channel, store.responder_address(responder), f"{incident.reference}: {note}",
-                          "update", report)
-        store.audit("report_updated", report)
+            body = locales.translate(
+                responder.language, catalog.REMINDER_UNACKNOWLEDGED, ref=incident.reference,
+                urgency=locales.urgency_name(responder.language, incident.urgency),
+                area=incident.area or locales.translate(responder.language, catalog.UNKNOWN_AREA),
+                ack=locales.keyword(responder.language, "ACK"))
+            buttons = alert_buttons(responder.language, incident.reference) if responder.channel == "telegram" else None
+            sent += await self.gate.send(store, responder, body, "reminder", incident=incident, reports=[report],
+                                         buttons=buttons)
+        incident.reminders += 1
+        self._schedule_reminder(incident, now)
+        store.audit("incident_reminder", report, incident=incident.id, reminders=incident.reminders, sent=sent)
+        return sent
+
+    async def _remind_holder(self, store: Store, incident: Incident, report: Report, now: datetime) -> int:
+        holder = await store.responder(incident.acknowledged_by) if incident.acknowledged_by else None
+        sent = 0
+        if holder is not None and holder.active:
+            body = locales.translate(holder.language, catalog.REMINDER_UNRESOLVED, ref=incident.reference,
+                                     done=locales.keyword(holder.language, "DONE"))
+            sent = int(await self.gate.send(store, holder, body, "reminder", incident=incident, reports=[report]))
+        incident.reminders += 1
+        self.schedule_unresolved_reminder(incident, now)
+        store.audit("incident_unresolved_reminder", report, incident=incident.id, sent=sent)
+        return sent

@@ -26,13 +26,16 @@ class Notify:
     step: int
     escalation: bool
     note: str = ""  # why: "backup of night_team: nobody on call"
+    unknown_group: str | None = None  # the step named a group the deployment no longer has
 
 
 def on_call_members(
     deployment: Deployment, group_name: str, moment: datetime, area: str | None, tier: int | None = None
 ) -> list[Member]:
     local = moment.astimezone(ZoneInfo(deployment.timezone))
-    group = deployment.group(group_name)
+    group = deployment.find_group(group_name)
+    if group is None:
+        return []
     return [
         member for member in group.members
         if (tier is None or member.tier == tier) and member.on_duty(local) and member.serves(area)
@@ -41,9 +44,22 @@ def on_call_members(
 
 def resolve_group(
     deployment: Deployment, group_name: str, moment: datetime, area: str | None, tier: int | None,
-    types: list[str], step: int, escalation: bool,
+    types: list[str], step: int, escalation: bool, fallback: str | None = None,
 ) -> list[Notify]:
-    """The members to alert for one notify step; a group with nobody on call goes to its backup."""
+    """The members to alert for one notify step; a group with nobody on call goes to its backup.
+
+    A group that is no longer in the deployment (removed while incidents that name it in their chain
+    snapshot are open) is skipped: the step goes to `fallback` (the chain's backup) or the duty group,
+    and the Notify carries `unknown_group` so the caller audits and logs it.
+    """
+    if deployment.find_group(group_name) is None:
+        instead = next((g for g in (fallback, deployment.duty_group)
+                        if g is not None and g != group_name and deployment.find_group(g) is not None), None)
+        notes = (resolve_group(deployment, instead, moment, area, None, types, step, True) if instead else [])
+        if not notes:
+            return [Notify(instead or group_name, (), step, True, f"unknown group {group_name}", group_name)]
+        return [Notify(n.group, n.members, n.step, True, f"unknown group {group_name}: sent to {n.group}", group_name)
+                for n in notes]
     seen: set[str] = set()
     note = ""
     name: str | None = group_name
@@ -54,14 +70,21 @@ def resolve_group(
         members = on_call_members(deployment, name, moment, area, tier if name == group_name else None)
         if members:
             return [Notify(name, tuple(members), step, escalation or bool(note), note)]
-        backup = deployment.group(name).backup
+        group = deployment.find_group(name)
+        backup = group.backup if group is not None else None
         note = f"backup of {name}: nobody on call"
         name = backup
     return []
 
 
-def snapshot(chain: tuple[dict[str, Any], ...]) -> dict[str, Any]:
-    return {"steps": [dict(step) for step in chain], "repeats": {}}
+def snapshot(chain: tuple[dict[str, Any], ...], reminders: dict[str, float] | None = None) -> dict[str, Any]:
+    """The chain as stored on the incident: steps, repeat counters, and the route's reminder settings."""
+    return {"steps": [dict(step) for step in chain], "repeats": {}, "reminders": dict(reminders or {})}
+
+
+def chain_backup(chain: dict[str, Any]) -> str | None:
+    """The chain's own backup group, where a step naming a removed group goes instead."""
+    return next((step["backup"] for step in chain.get("steps", []) if step.get("backup")), None)
 
 
 def _block_start(steps: list[dict[str, Any]], repeat_index: int) -> int:
@@ -101,6 +124,6 @@ def advance(
         group = current.get("notify") or current.get("backup")
         if group:
             notifications += resolve_group(deployment, group, now, area, current.get("tier"), types, step,
-                                           escalation=step > first_wait)
+                                           escalation=step > first_wait, fallback=chain_backup(chain))
         step += 1
     return notifications, step, None

@@ -1,16 +1,19 @@
 """Routes -> who gets the alert for one report, and the escalation chain that follows.
 
-The first primary route whose filter matches gives the chain; every matching 'also' route adds
-groups alerted at once. Whatever the rules say, a police-misconduct report never reaches a
-police-affiliated group (not even as a backup).
+The first primary route whose filter matches gives the chain. Every other primary route that matches
+one of the report's types, and every matching 'also' route, adds the groups it alerts at once (its
+steps before the first wait). An `exclusive` route that matches stands alone: police misconduct goes
+to oversight only. Police-affiliated groups are taken out here for a police-misconduct report, and
+again, whatever this module says, at the one place every message to a responder passes
+(routing/safeguard.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from routing.deployment import POLICE_MISCONDUCT, ChainStep, Deployment, RouteFilter
+from routing.deployment import POLICE_MISCONDUCT, ChainStep, Deployment, Route, RouteFilter
 
 
 @dataclass(frozen=True)
@@ -25,13 +28,30 @@ class ReportFacts:
 
 
 @dataclass(frozen=True)
+class Target:
+    """Alert the on-call members of `group` (of one tier, if given) at once."""
+
+    group: str
+    tier: int | None = None
+
+
+@dataclass(frozen=True)
 class RoutingDecision:
-    alert_groups: tuple[str, ...]  # alerted as soon as the incident opens
+    alert_groups: tuple[str, ...]  # alerted as soon as the report is routed
     digest_groups: tuple[str, ...]
     chain: tuple[dict[str, Any], ...]  # the primary route's chain, as snapshotted on the incident
-    also_groups: tuple[str, ...]
+    also_groups: tuple[str, ...]  # groups added by other routes (alerted at once, no chain of their own)
     routes: tuple[str, ...]  # names of the routes that matched, for the audit trail
     withheld_groups: tuple[str, ...] = ()  # police-affiliated groups removed by the safeguard
+    extra: tuple[Target, ...] = ()  # what `also_groups` means exactly: group and tier
+    first_wave: tuple[Target, ...] = ()  # the chain's own steps before its first wait
+    reminders: dict[str, float] = field(default_factory=dict)  # remind_every (min), remind_unresolved_after (h)
+    exclusive: bool = False
+
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        """Everyone this report alerts at once: the chain's first wave and the other routes' groups."""
+        return tuple(dict.fromkeys(self.first_wave + self.extra))
 
 
 def _matches(rule: RouteFilter, facts: ReportFacts) -> bool:
@@ -50,33 +70,59 @@ def _unique(items: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
+def _first_wave(steps: list[ChainStep]) -> list[Target]:
+    """Steps before the first wait run at once."""
+    wave: list[Target] = []
+    for step in steps:
+        if step.wait is not None or step.repeat is not None:
+            break
+        if step.notify:
+            wave.append(Target(step.notify, step.tier))
+        elif step.backup:
+            wave.append(Target(step.backup))
+    return wave
+
+
 def decide(deployment: Deployment, facts: ReportFacts) -> RoutingDecision:
-    primary = next((route for route in deployment.routes if _matches(route.match, facts)), None)
+    matched = [route for route in deployment.routes if _matches(route.match, facts)]
     also = [route for route in deployment.also if _matches(route.match, facts)]
+    exclusive = next((route for route in matched + also if route.exclusive), None)
+    primary: Route | None = exclusive or (matched[0] if matched else None)
+    if exclusive is not None:
+        adding: list[Route] = []
+    else:
+        # Other primary routes add their groups when they name one of the report's types (a catch-all
+        # route without types never adds: it is there for reports nothing else took).
+        adding = [route for route in matched[1:] if set(route.match.types) & set(facts.types)] + also
     steps: list[ChainStep] = primary.steps if primary else []
-    also_groups = [step.group for route in also for step in route.steps if step.notify or step.backup]
-    digest = [step.digest for route in ([primary] if primary else []) + also for step in route.steps if step.digest]
+    first_wave = _first_wave(steps)
+    extra = [target for route in adding for target in _first_wave(route.steps)]
+    digest = [step.digest for route in ([primary] if primary else []) + adding for step in route.steps if step.digest]
 
     withheld: list[str] = []
     if POLICE_MISCONDUCT in facts.types:
         police = deployment.police_affiliated_groups
-        withheld = [g for g in [s.group for s in steps] + also_groups + digest if g in police]
+        withheld = [g for g in [s.group for s in steps if s.group] + [t.group for t in extra] + digest if g in police]
         steps = [step for step in steps if step.group not in police]
-        also_groups = [g for g in also_groups if g not in police]
+        first_wave = [t for t in first_wave if t.group not in police]
+        extra = [t for t in extra if t.group not in police]
         digest = [g for g in digest if g not in police]
 
-    first_wave = []
-    for step in steps:  # groups alerted before the first wait are alerted at once
-        if step.wait is not None:
-            break
-        if step.notify:
-            first_wave.append(step.notify)
-    alert_groups = _unique(first_wave + also_groups)
+    alert_groups = _unique([t.group for t in first_wave + extra])
+    reminders: dict[str, float] = {}
+    if primary is not None and primary.remind_every:
+        reminders["remind_every"] = primary.remind_every
+    if primary is not None and primary.remind_unresolved_after:
+        reminders["remind_unresolved_after"] = primary.remind_unresolved_after
     return RoutingDecision(
         alert_groups=alert_groups,
         digest_groups=tuple(g for g in _unique(digest) if g not in alert_groups),
         chain=tuple(step.model_dump(exclude_none=True) for step in steps if not step.digest),
-        also_groups=_unique(also_groups),
-        routes=tuple(route.name for route in ([primary] if primary else []) + also),
+        also_groups=_unique([t.group for t in extra]),
+        routes=tuple(route.name for route in ([primary] if primary else []) + adding),
         withheld_groups=_unique(withheld),
+        extra=tuple(dict.fromkeys(extra)),
+        first_wave=tuple(first_wave),
+        reminders=reminders,
+        exclusive=exclusive is not None,
     )

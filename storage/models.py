@@ -74,6 +74,7 @@ class Conversation(Base):
     language: Mapped[str] = mapped_column(String(8))
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
     asked_danger: Mapped[bool] = mapped_column(Boolean, default=False)
+    asked_what: Mapped[bool] = mapped_column(Boolean, default=False)  # "what happened?" is asked once only
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -99,6 +100,8 @@ class Report(Base):
     venue: Mapped[str | None] = mapped_column(String(80))
     location_given: Mapped[bool] = mapped_column(Boolean, default=False)
     danger_now: Mapped[bool | None] = mapped_column(Boolean)
+    # When it happened, as far as the words tell ("yesterday" is not now); clustering compares these.
+    event_at: Mapped[datetime | None] = mapped_column()
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"), index=True)
     alert_groups: Mapped[list[str]] = mapped_column(default=list)
     digest_groups: Mapped[list[str]] = mapped_column(default=list)
@@ -124,6 +127,9 @@ class Incident(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(12))  # the first report's code
     status: Mapped[str] = mapped_column(String(20), default="open")  # open, acknowledged, resolved
+    # Sticky: once any report or correction put police_misconduct on the incident, no police-affiliated
+    # responder gets anything about it again, whatever later corrections say (routing/safeguard.py).
+    police_sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
     types: Mapped[list[str]] = mapped_column(default=list)
     urgency: Mapped[str] = mapped_column(String(12))
     area: Mapped[str | None] = mapped_column(String(80))
@@ -136,10 +142,15 @@ class Incident(Base):
     report_count: Mapped[int] = mapped_column(Integer, default=1)
     opened_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     last_report_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_event_at: Mapped[datetime | None] = mapped_column()  # the latest event time of its reports
     first_alert_at: Mapped[datetime | None] = mapped_column()
     acknowledged_at: Mapped[datetime | None] = mapped_column()
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("responders.id", ondelete="SET NULL"))
     resolved_at: Mapped[datetime | None] = mapped_column()
+    reminders: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when the escalation runner could not process this incident (e.g. undecryptable text): it is
+    # skipped, alone, until an operator looks; never blocks the others.
+    fault: Mapped[str | None] = mapped_column(String(200))
 
 
 class Correction(Base):
@@ -251,6 +262,22 @@ class AuditEvent(Base):
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class DigestRun(Base):
+    """One scheduled digest of a group: which reports it listed. Unique per (group, due_at), so two
+    processes never send the same digest twice; the next one starts where this one ended."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (UniqueConstraint("group", "due_at", name="uq_digest_group_due"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group: Mapped[str] = mapped_column(String(40))
+    due_at: Mapped[datetime] = mapped_column()
+    period_start: Mapped[datetime | None] = mapped_column()
+    references: Mapped[list[str]] = mapped_column(default=list)
+    messages: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class DashboardUser(Base):

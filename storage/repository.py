@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import String, cast, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +24,7 @@ from storage.models import (
     Correction,
     Incident,
     DeliveryAttempt,
+    DigestRun,
     InboundMessage,
     OutboxMessage,
     Report,
@@ -89,11 +90,12 @@ class Store:
         await self.session.flush()
         return reporter
 
-    async def responder_for(self, channel: str, address: str) -> Responder | None:
+    async def responders_for(self, channel: str, address: str) -> Sequence[Responder]:
+        """Every active row of the person behind an address: one per group they are listed in."""
         key = self.vault.pseudonym(channel, address)
-        return await self.session.scalar(
-            select(Responder).where(Responder.address_key == key, Responder.active.is_(True)).limit(1)
-        )
+        return (await self.session.scalars(
+            select(Responder).where(Responder.address_key == key, Responder.active.is_(True)).order_by(Responder.id)
+        )).all()
 
     # --- conversations -----------------------------------------------------------------------
     async def open_conversation(self, reporter: Reporter) -> Conversation | None:
@@ -213,16 +215,27 @@ class Store:
     async def reports_of_incident(self, incident: Incident) -> Sequence[Report]:
         return (await self.session.scalars(select(Report).where(Report.incident_id == incident.id).order_by(Report.id))).all()
 
-    async def due_incidents(self, now: datetime, limit: int = 50) -> Sequence[Incident]:
-        return (
-            await self.session.scalars(
-                select(Incident)
-                .where(Incident.status == "open", Incident.next_step_at.is_not(None), Incident.next_step_at <= now)
-                .order_by(Incident.next_step_at)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
+    @staticmethod
+    def _due(now: datetime):  # type: ignore[no-untyped-def]
+        return (Incident.status.in_(("open", "acknowledged")), Incident.fault.is_(None),
+                Incident.next_step_at.is_not(None), Incident.next_step_at <= now)
+
+    async def due_incident_ids(self, now: datetime, limit: int = 200) -> list[int]:
+        """Incidents whose wait (or reminder) is over, most overdue first; each is then run on its own."""
+        return list((await self.session.scalars(
+            select(Incident.id).where(*self._due(now)).order_by(Incident.next_step_at).limit(limit))).all())
+
+    async def lock_due_incident(self, incident_id: int, now: datetime) -> Incident | None:
+        """The incident, locked for this transaction, if it is still due (another worker may have run it)."""
+        return await self.session.scalar(
+            select(Incident).where(Incident.id == incident_id, *self._due(now)).with_for_update(skip_locked=True))
+
+    async def mark_incident_fault(self, incident_id: int, reason: str) -> None:
+        """Set an incident aside: the escalation runner skips it until an operator clears `fault`."""
+        incident = await self.session.get(Incident, incident_id)
+        if incident is not None:
+            incident.fault = reason[:200]
+            self.audit("escalation_fault", None, incident=incident_id, reason=reason[:200])
 
     async def sent_message_id(self, alert: Alert) -> str | None:
         """The provider's id of the alert message a responder received (to edit it later)."""
@@ -347,9 +360,13 @@ class Store:
         else:
             row.status = "failed"
         if row.alert_id is not None and row.kind == "alert" and outcome in ("sent", "final"):
+            # One conditional UPDATE, not read-then-write: an acknowledgement committed meanwhile stays.
+            await self.session.execute(
+                update(Alert).where(Alert.id == row.alert_id, Alert.status == "pending")
+                .values(status="sent" if outcome == "sent" else "failed")
+                .execution_options(synchronize_session=False)
+            )
             alert = await self.session.get(Alert, row.alert_id)
-            if alert is not None and alert.status == "pending":
-                alert.status = "sent" if outcome == "sent" else "failed"
             if alert is not None and outcome == "final":
                 await self._expedite_if_unreached(alert)
         self.session.add(DeliveryAttempt(outbox_id=outbox_id, outcome=outcome, error=error))
@@ -363,3 +380,49 @@ class Store:
         if not statuses & {"pending", "sent", "acknowledged"}:
             incident.next_step_at = utcnow()
             self.audit("escalated_after_delivery_failure", alert=alert, incident=incident.id)
+
+    # --- digests ------------------------------------------------------------------------------
+    async def last_digest_run(self, group: str, before: datetime | None = None) -> DigestRun | None:
+        """The group's latest recorded digest (due before `before`, when given)."""
+        query = select(DigestRun).where(DigestRun.group == group)
+        if before is not None:
+            query = query.where(DigestRun.due_at < before)
+        return await self.session.scalar(query.order_by(DigestRun.due_at.desc()).limit(1))
+
+    async def digest_run(self, group: str, due_at: datetime) -> DigestRun | None:
+        return await self.session.scalar(select(DigestRun).where(DigestRun.group == group, DigestRun.due_at == due_at))
+
+    async def claim_digest_run(self, group: str, due_at: datetime, period_start: datetime | None) -> DigestRun | None:
+        """Record a digest as being sent, before anything is sent; None if another process has it."""
+        run = DigestRun(group=group, due_at=due_at, period_start=period_start, references=[], messages=0)
+        try:
+            async with self.session.begin_nested():
+                self.session.add(run)
+        except IntegrityError:
+            return None
+        return run
+
+    async def digest_reports(self, group: str, since: datetime | None, until: datetime) -> list[Report]:
+        """Submitted reports digested to the group, submitted in [since, until), oldest first."""
+        query = select(Report).where(
+            Report.submitted_at.is_not(None), Report.submitted_at < until,
+            # a cheap pre-filter on the JSON list's text; the exact test is below
+            cast(Report.digest_groups, String).contains(f'"{group}"', autoescape=True),
+        )
+        if since is not None:
+            query = query.where(Report.submitted_at >= since)
+        rows = (await self.session.scalars(query.order_by(Report.submitted_at, Report.id))).all()
+        return [report for report in rows if group in (report.digest_groups or [])]
+
+    async def police_sensitive_incident_ids(self, incident_ids: set[int]) -> set[int]:
+        """Of these incidents, those that carry (or ever carried) police_misconduct."""
+        if not incident_ids:
+            return set()
+        rows = await self.session.execute(select(Incident.id, Incident.police_sensitive, Incident.types)
+                                          .where(Incident.id.in_(sorted(incident_ids))))
+        return {row.id for row in rows if row.police_sensitive or "police_misconduct" in (row.types or [])}
+
+    async def active_responders(self, group: str) -> Sequence[Responder]:
+        return (await self.session.scalars(
+            select(Responder).where(Responder.group == group, Responder.active.is_(True)).order_by(Responder.id)
+        )).all()

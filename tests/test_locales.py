@@ -75,6 +75,7 @@ def _params(lang: str) -> dict[str, str]:
         "stop": locales.keyword(lang, "STOP"),
         "delete": locales.keyword(lang, "DELETE"),
         "ack": locales.keyword(lang, "ACK"),
+        "done": locales.keyword(lang, "DONE"),
         "choices": locales.language_choices(),
         "urgency": max((locales.urgency_name(lang, u) for u in ("emergency", "urgent", "routine")), key=len),
         "types": ", ".join(types),

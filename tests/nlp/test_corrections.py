@@ -21,6 +21,7 @@ async def test_corrections_join_the_training_corpus(sqlite_harness: Harness, tmp
     await sqlite_harness.sms("+15555550701", text)
     async with sqlite_harness.services.db.sessions() as session:
         report = (await session.scalars(select(Report))).one()
+    await sqlite_harness.sms(LUCIA, f"ACK {report.reference}")  # only the responder who took it corrects it
     await sqlite_harness.sms(LUCIA, f"TYPE {report.reference} gun_violence")
 
     settings = sqlite_harness.settings
@@ -39,6 +40,7 @@ async def test_a_correction_relabels_a_corpus_line_with_the_same_text(sqlite_har
     await sqlite_harness.sms("+15555550702", line["text"])
     async with sqlite_harness.services.db.sessions() as session:
         report = (await session.scalars(select(Report))).one()
+    await sqlite_harness.sms(LUCIA, f"ACK {report.reference}")
     await sqlite_harness.sms(LUCIA, f"TYPE {report.reference} other")
 
     corpus = await asyncio.to_thread(_corpus_with_corrections, tmp_path, sqlite_harness.settings)

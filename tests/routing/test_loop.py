@@ -71,7 +71,8 @@ def texts_to(harness: Harness, address: str) -> list[str]:
 async def test_retry_then_success_after_two_5xx(harness: Harness) -> None:
     harness.services.worker.backoff_base_seconds = 0.05
     harness.fakes.fail_next("telegram", 502, 503)
-    report = await report_by_sms(harness, "+15555550601", "My boyfriend is hitting me right now in Hillside")
+    report = await report_by_sms(harness, "+15555550601",
+                                 "My boyfriend locked me in the house and will not let me leave, right now in Hillside")
     await harness.fakes.wait_for(lambda sent: any(m.to == NADIA for m in sent), timeout=15)
 
     async def nadia_delivered() -> bool:
@@ -126,11 +127,10 @@ async def test_acknowledge_by_inline_button_stops_escalation_and_tells_everyone(
     # The reporter hears that someone is on it (by SMS, through the REST API).
     await harness.fakes.wait_for(lambda sent: any(m.to == "+15555550603" for m in sent))
     [incident] = await one(harness, Incident)
-    assert incident.status == "acknowledged" and incident.next_step_at is None
-    async with harness.services.db.sessions() as session:
-        later = utcnow() + timedelta(hours=2)
-        assert await harness.services.intake.responders.dispatcher.run_due(Store(session, harness.services.vault),
-                                                                           later) == 0
+    # The chain stops; the route's unresolved reminder (12 h in the demo city) is all that is left.
+    assert incident.status == "acknowledged"
+    assert incident.next_step_at == incident.acknowledged_at + timedelta(hours=12)
+    assert await harness.services.intake.run_escalations(utcnow() + timedelta(hours=2)) == 0
 
 
 async def test_acknowledge_by_sms_and_refuse_strangers(harness: Harness) -> None:
@@ -153,6 +153,7 @@ async def test_acknowledge_by_sms_and_refuse_strangers(harness: Harness) -> None
 async def test_wrong_type_becomes_a_correction(harness: Harness) -> None:
     report = await report_by_sms(harness, "+15555550605", "Men with knives are robbing cars on the Harbour road right now")
     assert "gun_violence" not in report.types
+    await harness.sms(LUCIA, f"ACK {report.reference}")  # only the holder corrects
     response = await harness.sms(LUCIA, f"TYPE {report.reference} gun_violence")
     assert locales.translate("es", catalog.TYPE_CORRECTED, ref=report.reference,  # Lucia reads Spanish
                              type=locales.type_name("es", "gun_violence")) in await response.text()
@@ -167,13 +168,11 @@ async def test_wrong_type_becomes_a_correction(harness: Harness) -> None:
 
 async def test_escalation_on_time_under_a_controlled_clock(harness: Harness) -> None:
     report = await report_by_sms(harness, "+15555550606", "A gang is threatening the shop owners at the Harbour, they just left")
-    dispatcher = harness.services.intake.responders.dispatcher
     [incident] = await one(harness, Incident)
     opened = incident.opened_at
 
     async def tick(minutes: float) -> int:
-        async with harness.services.db.sessions() as session, session.begin():
-            return await dispatcher.run_due(Store(session, harness.services.vault), opened + timedelta(minutes=minutes))
+        return await harness.services.intake.run_escalations(opened + timedelta(minutes=minutes))
 
     async def alerted() -> Counter:
         return Counter((a.group, a.step) for a in await one(harness, Alert))
@@ -187,9 +186,12 @@ async def test_escalation_on_time_under_a_controlled_clock(harness: Harness) -> 
     assert (await alerted())[("crisis_responders", 3)] == 1
     assert await tick(20.03) == 1  # no one took it: the duty desk
     assert (await alerted())[("duty_desk", 5)] == 1
-    assert await tick(600) == 0  # the chain is done
+    # The chain is done; the route reminds everyone alerted every 15 minutes until someone takes it.
+    assert await tick(35.0) == 0
+    assert await tick(35.1) == 1
     [incident] = await one(harness, Incident)
-    assert incident.escalations == 2 and incident.next_step_at is None  # tier 2, duty desk (a repeat is not one)
+    assert incident.escalations == 2 and incident.reminders == 1  # tier 2, duty desk (a repeat is not one)
+    assert incident.next_step_at == opened + timedelta(minutes=50.1)
     await harness.fakes.wait_for(lambda sent: any(m.to == DUTY_DESK for m in sent))
     assert report.reference in texts_to(harness, DUTY_DESK)[0]
 

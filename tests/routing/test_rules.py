@@ -25,7 +25,9 @@ ROUTES = [
     (["gun_violence"], "emergency", False, {"crisis_responders", "gbv_specialists"}, set()),
     (["physical_assault"], "emergency", True, {"crisis_responders", "night_team"}, set()),
     (["police_misconduct"], "routine", False, {"oversight"}, set()),
-    (["police_misconduct", "sexual_assault"], "urgent", True, {"oversight", "night_team"}, set()),
+    (["police_misconduct", "sexual_assault"], "urgent", True, {"oversight"}, set()),  # exclusive route
+    (["sexual_assault", "physical_assault"], "urgent", False, {"gbv_specialists", "crisis_responders"}, set()),
+    (["robbery", "unsafe_place"], "routine", False, {"crisis_responders"}, {"safety_unit"}),
     (["unsafe_place"], "routine", False, set(), {"safety_unit"}),
     (["other"], "routine", False, {"crisis_responders"}, set()),
 ]
@@ -71,7 +73,9 @@ def test_police_after_a_misconduct_catch_route_is_allowed_and_never_reached(tmp_
                                     "notify": ["city_police"]})
 
     deployment = load_deployment(write_config(tmp_path, police_get_robberies))
-    assert decide(deployment, ReportFacts(types=("robbery",), urgency="urgent")).alert_groups == ("city_police",)
+    # the first matching route gives the chain (police); the violence route adds the crisis responders
+    assert decide(deployment, ReportFacts(types=("robbery",), urgency="urgent")).alert_groups == (
+        "city_police", "crisis_responders")
     mixed = decide(deployment, ReportFacts(types=("robbery", "police_misconduct"), urgency="urgent"))
     assert "city_police" not in mixed.alert_groups and mixed.alert_groups == ("oversight",)
 
@@ -79,8 +83,11 @@ def test_police_after_a_misconduct_catch_route_is_allowed_and_never_reached(tmp_
 def test_safeguard_at_routing_withholds_police_groups() -> None:
     deployment = load_deployment(DEMO)
     # Build a deployment that bypasses load-time validation, as a config edited in the database might.
-    unsafe = deployment.model_copy(update={"also": [*deployment.also, deployment.routes[0].model_copy(
-        update={"name": "everything to police", "match": deployment.routes[-1].match, "notify": ["city_police"]})]})
+    # (The misconduct route is made non-exclusive, so that the other routes are considered at all.)
+    routes = [deployment.routes[0].model_copy(update={"exclusive": False}), *deployment.routes[1:]]
+    unsafe = deployment.model_copy(update={"routes": routes, "also": [*deployment.also, deployment.routes[0].model_copy(
+        update={"name": "everything to police", "match": deployment.routes[-1].match, "notify": ["city_police"],
+                "exclusive": False})]})
     decision = decide(unsafe, ReportFacts(types=("police_misconduct",), urgency="urgent"))
     assert "city_police" not in decision.alert_groups and decision.withheld_groups == ("city_police",)
 
