@@ -104,3 +104,33 @@ def test_config_errors_name_the_field(tmp_path: Path, mutate, expected: str) -> 
     with pytest.raises(ConfigError) as error:
         load_deployment(write_config(tmp_path, mutate))
     assert expected in str(error.value) and "city.yaml" in str(error.value)
+
+
+def test_config_backup_chain_to_police_at_any_depth_is_refused(tmp_path: Path) -> None:
+    def oversight_backup_ends_at_police(config: dict) -> None:
+        groups = {group["name"]: group for group in config["groups"]}
+        groups["oversight"]["backup"] = "safety_unit"  # oversight -> safety_unit -> duty_desk -> city_police
+        groups["safety_unit"]["backup"] = "duty_desk"
+        groups["duty_desk"]["backup"] = "city_police"
+
+    with pytest.raises(ConfigError, match="city_police"):
+        load_deployment(write_config(tmp_path, oversight_backup_ends_at_police))
+
+
+def test_config_digest_group_needs_a_schedule(tmp_path: Path) -> None:
+    def no_schedule(config: dict) -> None:
+        next(group for group in config["groups"] if group["name"] == "safety_unit").pop("digest")
+
+    with pytest.raises(ConfigError, match="safety_unit.*schedule"):
+        load_deployment(write_config(tmp_path, no_schedule))
+
+
+def test_exclusive_route_stands_alone_and_other_routes_add_their_groups() -> None:
+    deployment = load_deployment(DEMO)
+    misconduct_at_a_club = decide(deployment, ReportFacts(types=("police_misconduct", "gun_violence"),
+                                                          urgency="emergency", nightlife=True))
+    assert misconduct_at_a_club.alert_groups == ("oversight",) and misconduct_at_a_club.exclusive
+    shooting_and_assault = decide(deployment, ReportFacts(types=("gun_violence", "sexual_assault"), urgency="emergency"))
+    assert shooting_and_assault.routes[0].startswith("gun violence")
+    assert set(shooting_and_assault.alert_groups) == {"crisis_responders", "gbv_specialists"}
+    assert shooting_and_assault.chain[0] == {"notify": "crisis_responders"}
