@@ -63,7 +63,8 @@ class ResponderDesk:
             await self._resolve(store, acting, incident)
             return [self._say(language, catalog.RESOLVED, ref=reference)]
         if action == "ESC":
-            sent = await self.dispatcher.step(store, incident, utcnow()) if incident.status == "open" else 0
+            chain_left = incident.step < len((incident.chain or {}).get("steps", []))
+            sent = await self.dispatcher.step(store, incident, utcnow()) if incident.status == "open" and chain_left else 0
             store.audit("escalated_by_responder", report, incident=incident.id, responder_id=acting.id)
             return [self._say(language, catalog.ESCALATED if sent else catalog.NOTHING_TO_ESCALATE, ref=reference)]
         if action == "SPLIT":
