@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import String, cast, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction
 
 from storage.crypto import Vault
 from storage.db import NOTIFY_FLAG
@@ -382,6 +382,10 @@ class Store:
             self.audit("escalated_after_delivery_failure", alert=alert, incident=incident.id)
 
     # --- digests ------------------------------------------------------------------------------
+    def savepoint(self) -> AsyncSessionTransaction:
+        """A SAVEPOINT: what fails inside it is rolled back alone, the rest of the transaction stays."""
+        return self.session.begin_nested()
+
     async def last_digest_run(self, group: str, before: datetime | None = None) -> DigestRun | None:
         """The group's latest recorded digest (due before `before`, when given)."""
         query = select(DigestRun).where(DigestRun.group == group)
