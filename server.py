@@ -136,14 +136,20 @@ async def _health(request: web.Request) -> web.Response:
 
 
 async def _timers(intake: Intake) -> None:
-    """Escalations every second (they are due on the minute), idle conversations every 30 s."""
+    """Escalations every second (they are due on the minute); idle conversations and digests every 30 s.
+
+    Each job is isolated from the others; a failure is one log line (the type only: no traceback that
+    could carry a reporter's words), and the job runs again next time.
+    """
     ticks = 0
     while True:
-        try:
-            await intake.run_escalations()
-            if ticks % int(SWEEP_SECONDS) == 0:
-                await intake.expire_idle_conversations()
-        except Exception:
-            log.exception("timer round failed; trying again")
+        jobs = [intake.run_escalations]
+        if ticks % int(SWEEP_SECONDS) == 0:
+            jobs += [intake.expire_idle_conversations, intake.send_digests]
+        for job in jobs:
+            try:
+                await job()
+            except Exception as exc:  # noqa: BLE001 - a timer must never die
+                log.warning("timer job %s failed (%s); trying again", job.__name__, type(exc).__name__)
         ticks += 1
         await asyncio.sleep(1.0)

@@ -355,7 +355,7 @@ class Dialogue:
         if cls._says_something(text, result):
             return True
         count = len(text.split())
-        if answered_what and count >= 2:
+        if answered_what and count >= MIN_WORDS_FOR_A_REPORT:
             return True
         return count >= MIN_WORDS_FOR_AN_OTHER_REPORT or (count >= MIN_WORDS_FOR_A_REPORT and result.place is not None)
 

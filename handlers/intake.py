@@ -16,6 +16,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from handlers.base import InboundMessage, Reply
 from handlers.conversation import Dialogue
 from handlers.responders import ResponderDesk
+from routing.digests import DigestRunner
 from storage.crypto import Vault
 from storage.db import Database
 from storage.models import utcnow
@@ -34,6 +35,7 @@ class Intake:
         self.dialogue = dialogue
         self.responders = responders
         self.on_commit = on_commit  # wakes the delivery worker
+        self.digests = DigestRunner(responders.deployment, responders.dispatcher.gate)
 
     async def handle(self, message: InboundMessage) -> list[Reply] | None:
         """Process one message; the replies to send back, or None for a redelivered message."""
@@ -83,6 +85,14 @@ class Intake:
         if moved:
             self.on_commit()
         return moved
+
+    async def send_digests(self, now: datetime | None = None) -> int:
+        """Send the scheduled digests that are due (each in a fresh transaction of its own)."""
+        async with self.db.sessions() as session, session.begin():
+            sent = await self.digests.run_due(Store(session, self.vault), now or utcnow())
+        if sent:
+            self.on_commit()
+        return sent
 
     async def expire_idle_conversations(self) -> int:
         """Close conversations idle past the timeout, submitting what they collected."""

@@ -308,6 +308,9 @@ class Deployment(_Strict):
                         raise ValueError(
                             f"{kind}[{index}] ({route.name}): group '{step.digest}' gets digests but has no "
                             f"schedule; add to the group: digest: {{every: mon 08:00}}")
+                    if step.digest and not self.group(step.digest).members:
+                        raise ValueError(f"{kind}[{index}] ({route.name}): group '{step.digest}' gets digests "
+                                         "but has no members to send them to")
         self._check_police_safeguard()
         return self
 

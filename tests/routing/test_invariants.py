@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -391,3 +392,20 @@ async def test_a_late_place_reaches_the_incident_and_the_responders(city) -> Non
     assert incident.area == "Harbour" and incident.venue == "Blue Lagoon Bar"
     assert any(kind == "update" and "Harbour" in body for kind, body in await outbox_to(harness, AMANI))
     assert len(await alerts_to(harness, TOMAS)) == 1  # a nightlife venue: the night team is added
+
+
+# --- 6. the unsafe-place digest is sent ---------------------------------------------------------------
+
+async def test_the_safety_units_digest_is_delivered_by_the_server(city) -> None:  # type: ignore[no-untyped-def]
+    harness = await city()
+    reply = await sms(harness, "+15555551100", "abandoned building in Hillside where men hang around, unsafe to walk past")
+    report = await last_report(harness)
+    assert report.digest_groups == ["safety_unit"] and report.reference in reply
+    local = report.submitted_at.astimezone(ZoneInfo("Africa/Nairobi"))
+    monday = (local + timedelta(days=7 - local.weekday())).replace(hour=8, minute=0, second=0, microsecond=0)
+    assert await harness.services.intake.send_digests(monday - timedelta(minutes=1)) == 0
+    assert await harness.services.intake.send_digests(monday) == 1
+    await harness.fakes.wait_for(lambda sent: any(m.to == "+15555550501" for m in sent))
+    [digest] = [m.text for m in harness.fakes.to("+15555550501")]
+    assert report.reference in digest and "Hillside" in digest
+    assert await harness.services.intake.send_digests(monday + timedelta(hours=1)) == 0  # exactly once

@@ -134,3 +134,24 @@ def test_exclusive_route_stands_alone_and_other_routes_add_their_groups() -> Non
     assert shooting_and_assault.routes[0].startswith("gun violence")
     assert set(shooting_and_assault.alert_groups) == {"crisis_responders", "gbv_specialists"}
     assert shooting_and_assault.chain[0] == {"notify": "crisis_responders"}
+
+
+def test_every_message_to_a_responder_passes_the_gate() -> None:
+    """The police rule lives in one place: only routing/safeguard.py writes responder messages."""
+    import ast
+
+    root = DEMO.parents[1]
+    offenders = []
+    for path in sorted(root.glob("**/*.py")):
+        relative = path.relative_to(root).as_posix()
+        if relative.startswith((".venv/", "tests/", "storage/")) or relative == "routing/safeguard.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if node.func.attr == "add_alert":
+                    offenders.append(f"{relative}:{node.lineno} add_alert")
+                if node.func.attr == "enqueue":
+                    kinds = [a.value for a in node.args[3:4] if isinstance(a, ast.Constant)]
+                    if kinds != ["status"] and kinds != ["reply"]:  # the only kinds a reporter is sent
+                        offenders.append(f"{relative}:{node.lineno} enqueue {kinds or '?'}")
+    assert offenders == []
