@@ -67,13 +67,13 @@ class Harness:
 
 
 async def start_harness(
-    database_url: str, *, run_worker: bool = True, classifier: Classifier | None = None,
+    database_url: str, *, run_worker: bool = True, run_timers: bool = True, classifier: Classifier | None = None,
     deployment_config: Path | None = None, secret_key: str | None = None,
 ) -> Harness:
     fakes = FakeProviders()
     await fakes.start()
     services = build_services(demo_settings(database_url, fakes, deployment_config, secret_key), classifier)
-    runner = web.AppRunner(create_app(services, run_worker=run_worker), access_log=None)
+    runner = web.AppRunner(create_app(services, run_worker=run_worker, run_timers=run_timers), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

@@ -8,6 +8,7 @@ is called with a controlled clock: a Monday 08:00 in Africa/Nairobi, and just be
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 import logging
 import time
 from datetime import datetime, timedelta, timezone
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 import locales
 from demo.harness import Harness, start_harness
@@ -26,7 +27,7 @@ from nlp.keywords import KeywordClassifier
 from routing.digests import DigestRunner, Entry, format_digest, latest_due
 from routing.deployment import load_deployment
 from routing.safeguard import ResponderGate
-from storage.models import AuditEvent, DigestRun, Incident, OutboxMessage, Report
+from storage.models import AuditEvent, DigestRun, Incident, OutboxMessage, Report, Responder
 from storage.repository import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,7 +131,18 @@ async def digest_outbox(harness: Harness) -> list[OutboxMessage]:
 
 
 async def _start(database_url: str, config: Path) -> Harness:
-    return await start_harness(database_url, classifier=KeywordClassifier(), deployment_config=config)
+    return await start_harness(database_url, classifier=KeywordClassifier(), deployment_config=config, run_timers=False)
+
+
+@pytest.fixture
+async def harness(database_url: str) -> AsyncIterator[Harness]:
+    """The real server without its own timers: these tests run the digests on their own clock (the
+    server's timer would otherwise record the real last Monday's digest alongside)."""
+    running = await start_harness(database_url, classifier=KeywordClassifier(), run_timers=False)
+    try:
+        yield running
+    finally:
+        await running.stop()
 
 
 # --- the safety unit's weekly digest, end to end ------------------------------------------------------
@@ -305,11 +317,12 @@ async def test_police_affiliated_digest_group_never_gets_misconduct(database_url
 async def test_a_group_with_nobody_records_the_digest_as_undeliverable(
     database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    def nobody_in_the_safety_unit(config: dict) -> None:
-        group_of(config, "safety_unit")["members"] = []
-
-    harness = await _start(database_url, write_config(tmp_path, nobody_in_the_safety_unit))
+    # A config with no member in a digest group is refused at load; what is left is a group whose
+    # members are all inactive in the database (e.g. a roster synced by hand while the server runs).
+    harness = await _start(database_url, write_config(tmp_path, lambda config: None))
     try:
+        async with harness.services.db.sessions() as session, session.begin():
+            await session.execute(update(Responder).where(Responder.group == "safety_unit").values(active=False))
         bus = await unsafe_report(harness, "+15555551041", BUS_STATION, "Bus Station")
         due = next_monday_eight(bus.submitted_at)  # type: ignore[arg-type]
         with caplog.at_level(logging.INFO, logger="salama.digests"):
