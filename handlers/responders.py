@@ -18,12 +18,20 @@ from handlers.base import InboundMessage, Reply, keyboard
 from locales import catalog
 from routing.deployment import INCIDENT_TYPES
 from routing.dispatch import Dispatcher, type_buttons
+from nlp.text import fold
 from routing.safeguard import touched_by_misconduct
 from storage.models import Incident, Report, Responder, utcnow
 from storage.repository import Store
 
 COMMAND = re.compile(r"^\s*/?(?P<word>\w+)\s+(?P<ref>R-?[2-9A-HJ-NP-Z]{4})(?:\s+(?P<arg>[a-z_]+))?\s*$", re.IGNORECASE)
-ACTIONS = {"ESC": "ESC", "ESCALATE": "ESC", "TYPE": "TYPE", "TYPES": "TYPES", "SPLIT": "SPLIT"}  # besides the ACK/DONE keywords
+# Besides the ACK/DONE keywords (translated in the catalogues): the other commands, with the words
+# responders of the six languages reach for first (folded: capitals, no accents).
+ACTIONS = {
+    "ESC": "ESC", "ESCALATE": "ESC", "ESCALAR": "ESC", "ESCALADER": "ESC", "PANDISHA": "ESC",
+    "TYPE": "TYPE", "TIPO": "TYPE", "AINA": "TYPE", "TYPES": "TYPES", "TIPOS": "TYPES",
+    "SPLIT": "SPLIT", "SEPARAR": "SPLIT", "DIVIDIR": "SPLIT", "SEPARER": "SPLIT", "TENGANISHA": "SPLIT",
+}
+ANY_REFERENCE = re.compile(r"(?<![\w-])R-?[2-9A-HJ-NP-Z]{4}", re.IGNORECASE)
 
 
 def _reference(raw: str) -> str:
@@ -36,14 +44,15 @@ class ResponderDesk:
         self.deployment = dispatcher.deployment
 
     async def handle(self, store: Store, message: InboundMessage) -> list[Reply] | None:
-        """Replies if the message is a responder command; None lets the reporter dialogue take it."""
+        """Replies if the message is a responder command; None lets the reporter dialogue take it.
+
+        A registered responder whose message looks like a command but is not one ("SPLIT", "TIPO R-7K3F
+        robo x", a code with a typo) gets the list of commands: it must never start a reporter dialogue
+        that would, on expiry, become an anonymous report."""
         match = COMMAND.match(message.text)
-        if not match:
-            return None
-        word = match["word"].upper()
-        action = ACTIONS.get(word) or (locales.match_keyword(word) if locales.match_keyword(word) in ("ACK", "DONE") else None)
-        if action is None:
-            return None
+        action = self._action(match["word"]) if match else None
+        if match is None or action is None:
+            return await self._command_help(store, message)
         reference = _reference(match["ref"])
         people = list(await store.responders_for(message.channel, message.address))
         language = people[0].language if people else self.deployment.default_language
@@ -79,6 +88,25 @@ class ResponderDesk:
                           keyboard(type_buttons(language, reference)))]
         await self.dispatcher.correct_type(store, incident, acting, label)
         return [self._say(language, catalog.TYPE_CORRECTED, ref=reference, type=locales.type_name(language, label))]
+
+    @staticmethod
+    def _action(word: str) -> str | None:
+        folded = fold(word).upper()
+        keyword = locales.match_keyword(word)
+        return ACTIONS.get(folded) or (keyword if keyword in ("ACK", "DONE") else None)
+
+    async def _command_help(self, store: Store, message: InboundMessage) -> list[Reply] | None:
+        first = message.text.strip().split(maxsplit=1)[0] if message.text.strip() else ""
+        looks_like_a_command = bool(first) and (self._action(first.lstrip("/")) is not None
+                                                or ANY_REFERENCE.search(message.text) is not None)
+        if not looks_like_a_command:
+            return None
+        people = await store.responders_for(message.channel, message.address)
+        if not people:
+            return None  # a reporter asking about their code, or words that merely look like one
+        language = people[0].language
+        return [self._say(language, catalog.RESPONDER_COMMANDS, ref="R-7K3F", ack=locales.keyword(language, "ACK"),
+                          done=locales.keyword(language, "DONE"))]
 
     @staticmethod
     def _say(language: str, msgid: str, **params: str) -> Reply:

@@ -167,6 +167,11 @@ SPLIT_REFUSED = N_('{ref} opened this incident: split the other reports out inst
 TAKE_FIRST = N_('Take {ref} first: reply {ack} {ref}.')
 # TRANSLATORS: someone else's group took the report; only they can close or retype it.
 HOLDER_ONLY = N_('{ref} was taken by another group: only they can close or change it.')
+# TRANSLATORS: to a responder whose message looked like a command but was
+# not one. {ack} and {done} are the keywords ACK and DONE; ESC, SPLIT and
+# TYPE stay in English (they are typed as written). 2 SMS at most.
+RESPONDER_COMMANDS = N_('Commands: {ack} {ref} take it, {done} {ref} close it, ESC {ref} escalate, '
+                        'SPLIT {ref} split out, TYPE {ref} robbery set the type.')
 # TRANSLATORS: repeated until someone takes the report. {urgency} is
 # EMERGENCY, URGENT or ROUTINE; {ack} is the keyword ACK.
 REMINDER_UNACKNOWLEDGED = N_('Reminder: {ref} ({urgency}, {area}) is still not taken. Reply {ack} {ref} to take it.')
@@ -256,6 +261,6 @@ RESPONDER_MESSAGES: tuple[str, ...] = (
     "ACK_CONFIRMED", "ACK_TAKEN_BY_OTHER", "ACK_REFUSED", "UNKNOWN_AREA",
     "URGENCY_EMERGENCY", "URGENCY_URGENT", "URGENCY_ROUTINE", "ESCALATED", "NOTHING_TO_ESCALATE", "RESOLVED",
     "CHOOSE_TYPE", "TYPE_CORRECTED", "ALERT_ESCALATED", "BUTTON_SPLIT", "SPLIT_DONE", "SPLIT_REFUSED",
-    "TAKE_FIRST", "HOLDER_ONLY", "REMINDER_UNACKNOWLEDGED", "REMINDER_UNRESOLVED",
+    "TAKE_FIRST", "HOLDER_ONLY", "REMINDER_UNACKNOWLEDGED", "REMINDER_UNRESOLVED", "RESPONDER_COMMANDS",
     "DIGEST_TITLE",
 )

@@ -21,7 +21,7 @@ from locales import catalog
 from routing.deployment import INCIDENT_TYPES, POLICE_MISCONDUCT, Deployment
 from routing.escalation import Notify, advance, chain_backup, resolve_group, snapshot
 from routing.rules import ReportFacts, RoutingDecision, Target, decide
-from routing.safeguard import ResponderGate
+from routing.safeguard import ResponderGate, touched_by_misconduct
 from storage.models import Incident, Report, Responder, utcnow
 from storage.repository import Store
 
@@ -120,13 +120,16 @@ class Dispatcher:
     ) -> RoutingDecision:
         """Route a report that is complete enough to act on. `cluster=False`: open its own incident."""
         now = now or utcnow()
+        report.police_sensitive = report.police_sensitive or POLICE_MISCONDUCT in report.types
         decision = decide(self.deployment, self.facts_of(report))
         report.alert_groups = list(decision.alert_groups)
         report.digest_groups = list(decision.digest_groups)
         report.status = "submitted"
         report.submitted_at = now
         report.event_at = report.event_at or report.created_at or now
-        incident = await self._joinable_incident(store, report, now) if cluster else None
+        if cluster and report.area is not None:
+            await store.lock_area(report.area)  # two reports at the same instant: one clusters after the other
+        incident = await self._joinable_incident(store, report, decision, now) if cluster else None
         if incident is not None:
             await self._join(store, incident, report, decision, now)
         else:
@@ -144,15 +147,20 @@ class Dispatcher:
         other = incident.last_event_at or incident.last_report_at
         return event is not None and other is not None and abs(event - other) <= self.cluster_window
 
-    async def _joinable_incident(self, store: Store, report: Report, now: datetime) -> Incident | None:
+    async def _joinable_incident(
+        self, store: Store, report: Report, decision: RoutingDecision, now: datetime,
+    ) -> Incident | None:
         if report.area is None or not self.cluster_window:
             return None
-        misconduct = POLICE_MISCONDUCT in report.types
+        misconduct = report.police_sensitive
+        wants_police = bool(set(decision.alert_groups) & self.deployment.police_affiliated_groups)
         for incident in await store.open_incident_near(report.area, report.venue, now - self.cluster_window):
             if not compatible(incident.types, report.types) or not self._same_event(incident, report):
                 continue
             if misconduct and await self._police_alerted(store, incident):
                 continue  # a complaint about the police never joins what the police were told about
+            if wants_police and touched_by_misconduct(incident, []):
+                continue  # nor does a report the police should get join a complaint: it keeps its own route
             return incident
         return None
 
@@ -168,7 +176,7 @@ class Dispatcher:
             reference=report.reference, types=list(report.types), urgency=report.urgency, area=report.area,
             venue=report.venue, route=decision.routes[0] if decision.routes else None,
             chain=snapshot(decision.chain, decision.reminders), opened_at=now, last_report_at=now,
-            last_event_at=report.event_at, police_sensitive=POLICE_MISCONDUCT in report.types,
+            last_event_at=report.event_at, police_sensitive=report.police_sensitive,
         )
         store.session.add(incident)
         await store.session.flush()
@@ -195,7 +203,7 @@ class Dispatcher:
             incident.last_event_at = report.event_at
         new_types = [t for t in report.types if t not in incident.types]
         incident.types = list(dict.fromkeys(incident.types + report.types))
-        incident.police_sensitive = incident.police_sensitive or POLICE_MISCONDUCT in report.types
+        incident.police_sensitive = incident.police_sensitive or report.police_sensitive
         raised = more_urgent(report.urgency, incident.urgency)
         if raised:
             incident.urgency = report.urgency
@@ -258,7 +266,8 @@ class Dispatcher:
         if report.venue and incident.venue is None:
             incident.venue = report.venue
         incident.types = list(dict.fromkeys(incident.types + report.types))
-        incident.police_sensitive = incident.police_sensitive or POLICE_MISCONDUCT in report.types
+        report.police_sensitive = report.police_sensitive or POLICE_MISCONDUCT in report.types
+        incident.police_sensitive = incident.police_sensitive or report.police_sensitive
         raised = more_urgent(report.urgency, incident.urgency)
         if raised:
             incident.urgency = report.urgency
@@ -277,6 +286,8 @@ class Dispatcher:
         reports = list(await store.reports_of_incident(incident))
         for report in reports:
             store.add_correction(report, responder, label)
+            # the label is for training; a complaint about the police stays one (sticky)
+            report.police_sensitive = report.police_sensitive or POLICE_MISCONDUCT in report.types
             report.types = [label]
         incident.types = [label]
         incident.police_sensitive = incident.police_sensitive or label == POLICE_MISCONDUCT

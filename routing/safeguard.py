@@ -27,7 +27,7 @@ def touched_by_misconduct(incident: Incident | None, reports: Sequence[Report]) 
     """Whether the incident or any of these reports carries (or ever carried) police_misconduct."""
     if incident is not None and (incident.police_sensitive or POLICE_MISCONDUCT in (incident.types or [])):
         return True
-    return any(POLICE_MISCONDUCT in (report.types or []) for report in reports)
+    return any(report.police_sensitive or POLICE_MISCONDUCT in (report.types or []) for report in reports)
 
 
 class ResponderGate:
@@ -64,6 +64,9 @@ class ResponderGate:
             return True
         if incident is not None:
             incident.police_sensitive = True
+        for report in known:
+            if POLICE_MISCONDUCT in (report.types or []):
+                report.police_sensitive = True
         return not self.is_police(store, responder)
 
     async def _check(

@@ -102,6 +102,9 @@ class Report(Base):
     danger_now: Mapped[bool | None] = mapped_column(Boolean)
     # When it happened, as far as the words tell ("yesterday" is not now); clustering compares these.
     event_at: Mapped[datetime | None] = mapped_column()
+    # Sticky, like Incident.police_sensitive: the report was ever typed police_misconduct (a later
+    # correction relabels it for training, but it stays a complaint about the police).
+    police_sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"), index=True)
     alert_groups: Mapped[list[str]] = mapped_column(default=list)
     digest_groups: Mapped[list[str]] = mapped_column(default=list)

@@ -6,12 +6,14 @@ other module handles ciphertext or keys.
 
 from __future__ import annotations
 
+import logging
 import secrets
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, cast, delete, func, or_, select, update
+from sqlalchemy import String, cast, delete, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction
 
@@ -32,6 +34,8 @@ from storage.models import (
     Responder,
     utcnow,
 )
+
+log = logging.getLogger("salama.storage")
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed on keypads
 
@@ -149,14 +153,25 @@ class Store:
     async def report_by_reference(self, reference: str) -> Report | None:
         return await self.session.scalar(select(Report).where(Report.reference == reference.upper()))
 
+    def _readable(self, token: bytes | None, what: str, row_id: int | None) -> str | None:
+        """Decrypted text for showing to a responder; None (and one log line, ids only) when it was
+        written under another key: an alert without the words still says what, where and how urgent."""
+        try:
+            return self.vault.decrypt_optional(token)
+        except ValueError:
+            log.warning("%s %s cannot be decrypted (another SALAMA_SECRET_KEY?); sent without it", what, row_id)
+            return None
+
     def report_text(self, report: Report) -> str:
-        return self.vault.decrypt_optional(report.text_enc) or ""
+        return self._readable(report.text_enc, "text of report", report.id) or ""
 
     def place_text(self, report: Report) -> str:
-        return self.vault.decrypt_optional(report.place_text_enc) or ""
+        return self._readable(report.place_text_enc, "place of report", report.id) or ""
 
     def append_report_text(self, report: Report, extra: str) -> None:
-        report.text_enc = self.vault.encrypt((self.report_text(report) + "\n" + extra).strip())
+        # strict: never replace words written under another key with only the new ones
+        old = self.vault.decrypt_optional(report.text_enc) or ""
+        report.text_enc = self.vault.encrypt((old + "\n" + extra).strip())
 
     def set_place_text(self, report: Report, place_text: str) -> None:
         report.place_text_enc = self.vault.encrypt(place_text)
@@ -206,6 +221,14 @@ class Store:
             query = query.where(or_(Incident.venue == venue, Incident.venue.is_(None)))
         return (await self.session.scalars(query.order_by(Incident.last_report_at.desc()))).all()
 
+    async def lock_area(self, area: str) -> None:
+        """Serialise clustering in one area until this transaction ends (PostgreSQL advisory lock; SQLite
+        already lets one writer at a time). Without it two reports of one fight at the same instant
+        each see no incident and each open one."""
+        if self.session.bind.dialect.name == "postgresql":
+            key = zlib.crc32(f"salama-area:{area}".encode())
+            await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
     async def incident(self, incident_id: int) -> Incident | None:
         return await self.session.get(Incident, incident_id)
 
@@ -249,10 +272,10 @@ class Store:
         body = await self.session.scalar(
             select(OutboxMessage.body_enc).where(OutboxMessage.alert_id == alert.id, OutboxMessage.kind == "alert")
         )
-        return self.vault.decrypt_optional(body) or ""
+        return self._readable(body, "alert of", alert.id) or ""
 
     def reporter_address(self, reporter: Reporter) -> str | None:
-        return self.vault.decrypt_optional(reporter.address_enc)
+        return self._readable(reporter.address_enc, "contact of reporter", reporter.id)
 
     async def reporter(self, reporter_id: int | None) -> Reporter | None:
         return None if reporter_id is None else await self.session.get(Reporter, reporter_id)

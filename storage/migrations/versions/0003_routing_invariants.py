@@ -24,12 +24,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column('fault', sa.String(length=200), nullable=True))
     with op.batch_alter_table('reports') as batch:
         batch.add_column(sa.Column('event_at', storage.models.UTCDateTime(), nullable=True))
+        batch.add_column(sa.Column('police_sensitive', sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table('conversations') as batch:
         batch.add_column(sa.Column('asked_what', sa.Boolean(), nullable=False, server_default=sa.false()))
-    # Incidents that already carry police_misconduct are sensitive from now on.
-    op.execute("UPDATE incidents SET police_sensitive = true WHERE types LIKE '%police_misconduct%'"
-               if op.get_context().dialect.name == "sqlite" else
-               "UPDATE incidents SET police_sensitive = true WHERE types::text LIKE '%police_misconduct%'")
+    # Incidents and reports that already carry police_misconduct are sensitive from now on.
+    cast = "" if op.get_context().dialect.name == "sqlite" else "::text"
+    for table in ("incidents", "reports"):
+        op.execute(f"UPDATE {table} SET police_sensitive = true WHERE types{cast} LIKE '%police_misconduct%'")
     op.create_table('digest_runs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('group', sa.String(length=40), nullable=False),
@@ -48,6 +49,7 @@ def downgrade() -> None:
     with op.batch_alter_table('conversations') as batch:
         batch.drop_column('asked_what')
     with op.batch_alter_table('reports') as batch:
+        batch.drop_column('police_sensitive')
         batch.drop_column('event_at')
     with op.batch_alter_table('incidents') as batch:
         batch.drop_column('fault')
