@@ -31,10 +31,10 @@ def configure_logging(level: str = "INFO") -> None:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from aiohttp import web
 
-    from server import build_services, create_app
+    from server import PROVIDERS, build_services, create_app
 
     services = build_services(settings)
-    for line in settings.channel_status():
+    for line in settings.channel_status({provider.name: provider.required_settings for provider in PROVIDERS}):
         log.info(line)
     if not services.channels:
         log.warning("no channel is on: set Telegram or Twilio credentials (see .env.example)")

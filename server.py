@@ -14,27 +14,45 @@ from pathlib import Path
 
 from aiohttp import web
 
-from handlers.base import Channel, available_channels
+from handlers.base import Channel
 from handlers.conversation import Dialogue
 from handlers.intake import Intake
 from handlers.responders import ResponderDesk
-from monitoring.config import monitoring_config
+from handlers.sms import TwilioChannel
+from handlers.telegram import TelegramChannel
+from monitoring.appkeys import DATABASE, DEPLOYMENT, GEOJSON, SETTINGS, VAULT
 from monitoring.metrics import setup_metrics
 from monitoring.retention import retention_context
 from monitoring.web import setup_dashboard
 from nlp.triage import Classifier, Triage
+from routing.channels import register_capabilities
 from routing.delivery import DeliveryWorker
+from routing.deployment import Deployment, load_deployment, load_geojson, responder_specs
 from routing.dispatch import Dispatcher
-from routing.deployment import Deployment, load_deployment, load_geojson
 from settings import ConfigError, Settings
 from storage.crypto import Vault
 from storage.db import Database, upgrade_database_async
-from storage.repository import ResponderSpec, Store
+from storage.repository import Store
 
 log = logging.getLogger("salama.server")
 
 SWEEP_SECONDS = 30.0
-SERVICES = web.AppKey("services", "Services")
+
+# The providers, one line each (a new channel is its folder under handlers/ and one line here).
+PROVIDERS: tuple[type[Channel], ...] = (
+    TwilioChannel,  # handlers/sms: SMS and WhatsApp
+    TelegramChannel,  # handlers/telegram
+)
+
+
+def register_providers(providers: tuple[type[Channel], ...] = PROVIDERS) -> None:
+    """Tell routing what each channel can do (buttons, lengths...): it asks, never compares names."""
+    for provider in providers:
+        for name, capabilities in provider.capabilities.items():
+            register_capabilities(name, capabilities)
+
+
+register_providers()
 
 
 @dataclass
@@ -45,20 +63,14 @@ class Services:
     db: Database
     triage: Triage
     intake: Intake
+    geojson: dict | None = None
     channels: dict[str, Channel] = field(default_factory=dict)  # by the channel names they serve
     worker: DeliveryWorker | None = None
 
 
-def responder_specs(deployment: Deployment) -> list[ResponderSpec]:
-    return [
-        ResponderSpec(group=group.name, name=member.name, channel=member.channel, address=member.address,
-                      language=member.languages[0] if member.languages else deployment.default_language)
-        for group in deployment.groups
-        for member in group.members
-    ]
-
-
-def build_services(settings: Settings, classifier: Classifier | None = None) -> Services:
+def build_services(
+    settings: Settings, classifier: Classifier | None = None, providers: tuple[type[Channel], ...] = PROVIDERS,
+) -> Services:
     """Everything that does not need the event loop; raises ConfigError for a bad setting or config."""
     if not settings.secret_key:
         raise ConfigError("SALAMA_SECRET_KEY: required (32+ random characters; see .env.example)")
@@ -73,11 +85,13 @@ def build_services(settings: Settings, classifier: Classifier | None = None) -> 
         db, vault, Dialogue(deployment, triage, dispatcher), ResponderDesk(dispatcher),
         on_commit=lambda: worker_ref[0].wake() if worker_ref else None,
     )
-    services = Services(settings=settings, deployment=deployment, vault=vault, db=db, triage=triage, intake=intake)
-    for name, (factory, enabled) in available_channels().items():
-        if enabled(settings):
-            channel = factory(settings, intake)
-            for served in channel.serves or (name,):
+    services = Services(settings=settings, deployment=deployment, vault=vault, db=db, triage=triage, intake=intake,
+                        geojson=geojson)
+    register_providers(providers)
+    for provider in providers:
+        if provider.enabled(settings):
+            channel = provider(settings, intake)
+            for served in provider.serves():
                 services.channels[served] = channel
     services.worker = DeliveryWorker(db, vault, services.channels)
     worker_ref.append(services.worker)
@@ -93,7 +107,9 @@ async def prepare_database(services: Services) -> None:
 
 def create_app(services: Services, run_worker: bool = True, run_timers: bool = True) -> web.Application:
     app = web.Application(client_max_size=256 * 1024)
-    app[SERVICES] = services
+    app[SETTINGS], app[DEPLOYMENT], app[DATABASE], app[VAULT] = (
+        services.settings, services.deployment, services.db, services.vault)
+    app[GEOJSON] = services.geojson or {}
 
     async def database(app: web.Application) -> AsyncIterator[None]:
         await prepare_database(services)
@@ -126,9 +142,9 @@ def create_app(services: Services, run_worker: bool = True, run_timers: bool = T
     for channel in dict.fromkeys(services.channels.values()):
         app.add_routes(channel.routes())
     app.add_routes([web.get("/healthz", _health)])
-    setup_dashboard(app, services)
-    setup_metrics(app, services)
-    app.cleanup_ctx.append(retention_context(services.db, monitoring_config(services.settings).retention_days))
+    setup_dashboard(app)
+    setup_metrics(app)
+    app.cleanup_ctx.append(retention_context(services.db, services.settings.retention_days))
     return app
 
 

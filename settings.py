@@ -7,6 +7,8 @@ are missing is simply off.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pathlib import Path
 from typing import Annotated
 
@@ -67,27 +69,15 @@ class Settings(BaseSettings):
             raise ValueError("use sqlite:///PATH or postgresql://USER@HOST/DB")
         return value
 
-    @property
-    def telegram_enabled(self) -> bool:
-        return bool(self.telegram_bot_token and self.telegram_webhook_secret)
+    def missing(self, fields: tuple[str, ...]) -> list[str]:
+        """The environment variable names of the fields that are not set (a channel's required settings)."""
+        return [type(self).model_fields[name].alias or name.upper() for name in fields if not getattr(self, name, None)]
 
-    @property
-    def twilio_enabled(self) -> bool:
-        return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from_number)
-
-    def channel_status(self) -> list[str]:
-        """One line per channel saying whether it is on, and if off, which variables are missing."""
+    def channel_status(self, required: Mapping[str, tuple[str, ...]]) -> list[str]:
+        """One line per channel (name -> the settings fields it needs): on, or off and what is missing."""
         lines = []
-        checks = {
-            "telegram": {"TELEGRAM_BOT_TOKEN": self.telegram_bot_token, "TELEGRAM_WEBHOOK_SECRET": self.telegram_webhook_secret},
-            "sms": {
-                "TWILIO_ACCOUNT_SID": self.twilio_account_sid,
-                "TWILIO_AUTH_TOKEN": self.twilio_auth_token,
-                "TWILIO_FROM_NUMBER": self.twilio_from_number,
-            },
-        }
-        for channel, needed in checks.items():
-            missing = [name for name, value in needed.items() if not value]
+        for channel, fields in required.items():
+            missing = self.missing(fields)
             lines.append(f"channel {channel}: " + ("on" if not missing else f"off (missing {', '.join(missing)})"))
         return lines
 

@@ -196,7 +196,7 @@ def generate(deployment: Deployment, days: int, seed: int = 7, now: datetime | N
 async def fill_history(db: Database, vault: Vault, deployment: Deployment, days: int, seed: int = 7,
                        now: datetime | None = None) -> int:
     """Write synthetic history for the past `days` days; returns the number of reports written."""
-    from server import responder_specs  # the one mapping from config members to responder rows
+    from routing.deployment import responder_specs  # the one mapping from config members to responder rows
 
     incidents = generate(deployment, days, seed, now)
     async with db.sessions() as session, session.begin():

@@ -1,27 +1,28 @@
-"""The channel interface: provider payloads in, channel-neutral messages out, and back.
+"""The inbound half of the channel contract, and the Channel every provider implements.
 
-One module per channel (sms.py, telegram.py) implements `Channel` and registers itself by name.
-The rest of Salama sees only `InboundMessage` and `OutboundMessage`.
+A provider is one folder under handlers/ (sms/, telegram/, web/): its webhook routes, the parsing of
+its payloads into `InboundMessage`, its `send`, the settings it needs and its `Capabilities`. It hands
+each message to a `MessageSink` (the intake) and never knows more of it. The app factory (server.py)
+lists the providers, one line each. The outbound half (OutboundMessage, DeliveryError, Capabilities)
+lives in routing/channels.py, so that the delivery worker depends on the contract alone.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from aiohttp import web
 
-if TYPE_CHECKING:
-    from handlers.intake import Intake
-    from settings import Settings
+from routing.channels import PLAIN, Capabilities, DeliveryReceipt, Keyboard, OutboundMessage
 
 
 @dataclass(frozen=True)
 class InboundMessage:
     """One message from a reporter or responder, whatever the provider."""
 
-    channel: str  # sms, whatsapp, telegram
+    channel: str  # sms, whatsapp, telegram, web
     provider_message_id: str  # MessageSid, update_id: the redelivery key
     address: str  # phone number or chat id: personal data, never logged
     text: str = ""
@@ -29,22 +30,8 @@ class InboundMessage:
     command_argument: str = ""
     location: tuple[float, float] | None = None  # latitude, longitude
     has_media: bool = False
-    language_code: str | None = None  # Telegram's user.language_code
+    language_code: str | None = None  # Telegram's user.language_code, a web form's language choice
     display_name: str | None = None  # never stored for reporters
-
-
-@dataclass(frozen=True)
-class Button:
-    label: str
-    data: str  # what comes back when pressed: a command such as "ACK R-7K3F" (64 bytes at most)
-
-
-Keyboard = tuple[tuple[Button, ...], ...]  # rows of buttons; channels without buttons ignore them
-
-
-def keyboard(rows: list[list[list[str]]] | None) -> Keyboard:
-    """Buttons as stored in JSON ([[label, data], ...] per row) -> a Keyboard."""
-    return tuple(tuple(Button(label, data) for label, data in row) for row in rows or [])
 
 
 @dataclass(frozen=True)
@@ -55,35 +42,39 @@ class Reply:
     buttons: Keyboard = ()
 
 
-@dataclass(frozen=True)
-class OutboundMessage:
-    channel: str
-    address: str
-    text: str
-    buttons: Keyboard = ()
-    edit_of: str | None = None  # provider id of a message to edit in place (Telegram), else send anew
+class MessageSink(Protocol):
+    """Where a channel hands what arrives (the intake)."""
 
+    @property
+    def default_language(self) -> str: ...
 
-@dataclass(frozen=True)
-class DeliveryReceipt:
-    provider_message_id: str | None
-
-
-class DeliveryError(Exception):
-    """A send that failed; `retryable` says whether trying again later can help."""
-
-    def __init__(self, reason: str, retryable: bool) -> None:
-        super().__init__(reason)
-        self.reason = reason[:200]
-        self.retryable = retryable
+    async def handle(self, message: InboundMessage) -> list[Reply] | None: ...
 
 
 class Channel(ABC):
     """A messaging provider: its webhook routes, and how to send."""
 
     name: ClassVar[str]
-    # Addresses of other channel names this module also sends to (Twilio carries SMS and WhatsApp).
-    serves: ClassVar[tuple[str, ...]] = ()
+    # Every channel name this provider carries (Twilio: SMS and WhatsApp), with what each can do.
+    capabilities: ClassVar[dict[str, Capabilities]] = {}
+    # Settings fields (settings.Settings) that must all be set for the channel to be on.
+    required_settings: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, settings: Any, sink: MessageSink) -> None:
+        self.settings = settings
+        self.sink = sink
+
+    @classmethod
+    def enabled(cls, settings: Any) -> bool:
+        return all(getattr(settings, field, None) for field in cls.required_settings)
+
+    @classmethod
+    def serves(cls) -> tuple[str, ...]:
+        return tuple(cls.capabilities) or (cls.name,)
+
+    @classmethod
+    def capabilities_of(cls, channel: str) -> Capabilities:
+        return cls.capabilities.get(channel, PLAIN)
 
     @abstractmethod
     def routes(self) -> list[web.RouteDef]: ...
@@ -96,25 +87,3 @@ class Channel(ABC):
 
     async def stop(self) -> None:
         """Close clients; called once when the app stops."""
-
-
-ChannelFactory = Callable[["Settings", "Intake"], Channel]
-_REGISTRY: dict[str, tuple[ChannelFactory, Callable[["Settings"], bool]]] = {}
-
-
-def register_channel(name: str, enabled: Callable[["Settings"], bool]) -> Callable[[ChannelFactory], ChannelFactory]:
-    """Class decorator: make a channel available by name, on when `enabled(settings)` holds."""
-
-    def wrap(factory: ChannelFactory) -> ChannelFactory:
-        _REGISTRY[name] = (factory, enabled)
-        return factory
-
-    return wrap
-
-
-def available_channels() -> dict[str, tuple[ChannelFactory, Callable[["Settings"], bool]]]:
-    # Importing the modules registers them; kept here so callers need not know the list.
-    import handlers.sms  # noqa: F401
-    import handlers.telegram  # noqa: F401
-
-    return dict(_REGISTRY)

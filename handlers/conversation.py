@@ -14,16 +14,18 @@ from datetime import timedelta
 import locales
 from handlers.base import InboundMessage
 from locales import catalog
-from monitoring import metrics
+import metrics
 from nlp.event_time import stated_offset
 from nlp.language import LanguageHints
 from nlp.places import PlaceMatch
 from nlp.text import fold
-from nlp.triage import CONFIDENT_URGENCY, URGENCY_ORDER, Triage, TriageResult
-from routing.deployment import POLICE_MISCONDUCT, Champion, Deployment
+from nlp.triage import CONFIDENT_URGENCY, Triage, TriageResult
+from routing.channels import capabilities
+from routing.deployment import Champion, Deployment
 from routing.dispatch import Dispatcher, compatible
 from storage.models import Conversation, Report, Reporter, utcnow
 from storage.repository import Store
+from taxonomy import POLICE_MISCONDUCT, URGENCY_ORDER
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 REFERENCE_PATTERN = re.compile(r"(?<![\w-])R-?([2-9A-HJ-NP-Z]{4})(?!\w)", re.IGNORECASE)
@@ -111,7 +113,8 @@ class Dialogue:
         if result.place is not None:
             return await self._complete(store, report, conversation, language)
         conversation.stage = "awaiting_where"
-        ask_where = self._t(language, catalog.ASK_WHERE_TELEGRAM if message.channel == "telegram" else catalog.ASK_WHERE)
+        can_share = capabilities(message.channel).location
+        ask_where = self._t(language, catalog.ASK_WHERE_TELEGRAM if can_share else catalog.ASK_WHERE)
         if report.urgency == "emergency":  # do not wait for the place when someone is in danger now
             replies = await self._complete(store, report, conversation, language)
             conversation.stage = "awaiting_where"
@@ -318,7 +321,7 @@ class Dialogue:
         hints = LanguageHints(
             established=established,
             telegram_code=message.language_code,
-            phone_number=message.address if message.channel in ("sms", "whatsapp") else None,
+            phone_number=message.address if capabilities(message.channel).phone_numbers else None,
         )
         return self.triage.detect_language(message.text, hints)
 

@@ -37,6 +37,11 @@ class Intake:
         self.on_commit = on_commit  # wakes the delivery worker
         self.digests = DigestRunner(responders.deployment, responders.dispatcher.gate)
 
+    @property
+    def default_language(self) -> str:
+        """For a channel's apology when processing failed before a language was known."""
+        return self.dialogue.deployment.default_language
+
     async def handle(self, message: InboundMessage) -> list[Reply] | None:
         """Process one message; the replies to send back, or None for a redelivered message."""
         async with self.db.sessions() as session, session.begin():

@@ -14,14 +14,16 @@ from __future__ import annotations
 import re
 
 import locales
-from handlers.base import InboundMessage, Reply, keyboard
+from handlers.base import InboundMessage, Reply
+from routing.channels import keyboard
 from locales import catalog
-from routing.deployment import INCIDENT_TYPES
+from routing.channels import capabilities
 from routing.dispatch import Dispatcher, type_buttons
 from nlp.text import fold
 from routing.safeguard import touched_by_misconduct
 from storage.models import Incident, Report, Responder, utcnow
 from storage.repository import Store
+from taxonomy import INCIDENT_TYPES
 
 COMMAND = re.compile(r"^\s*/?(?P<word>\w+)\s+(?P<ref>R-?[2-9A-HJ-NP-Z]{4})(?:\s+(?P<arg>[a-z_]+))?\s*$", re.IGNORECASE)
 # Besides the ACK/DONE keywords (translated in the catalogues): the other commands, with the words
@@ -167,7 +169,7 @@ class ResponderDesk:
             if other is None:
                 continue
             note = locales.translate(other.language, catalog.ACK_TAKEN_BY_OTHER, ref=incident.reference, name=taker.name)
-            message_id = await store.sent_message_id(alert) if other.channel == "telegram" else None
+            message_id = await store.sent_message_id(alert) if capabilities(other.channel).edit_in_place else None
             gate = self.dispatcher.gate
             if message_id is not None:
                 original = await store.alert_body(alert)

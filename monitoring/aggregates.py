@@ -72,7 +72,7 @@ class Vocabulary:
 
     @classmethod
     def from_deployment(cls, deployment: object | None) -> Vocabulary:
-        from routing.deployment import INCIDENT_TYPES, URGENCIES
+        from taxonomy import INCIDENT_TYPES, URGENCIES
 
         labels: dict[str, tuple[str, ...]] = {"type": INCIDENT_TYPES, "urgency": URGENCIES,
                                               "role": ("resident", "champion"),

@@ -109,12 +109,10 @@ def parse_by(raw: str | None) -> tuple[list[str] | None, bool]:
 # --- stats --------------------------------------------------------------------------------------------------
 def cmd_stats(args: argparse.Namespace, settings: Any) -> int:
     from monitoring.aggregates import Vocabulary, compute_statistics
-    from monitoring.config import monitoring_config
     from monitoring.export import to_csv, to_json, to_text
     from monitoring.periods import Period, last_days, parse_bound
     from routing.deployment import load_deployment
 
-    config = monitoring_config(settings)
     deployment = load_deployment(Path(settings.deployment_config))
     zone = ZoneInfo(deployment.timezone)
     try:
@@ -130,7 +128,7 @@ def cmd_stats(args: argparse.Namespace, settings: Any) -> int:
         return 2
     try:
         statistics = _run_with_db(settings, lambda db: compute_statistics(
-            db, period, timezone_name=deployment.timezone, k=config.min_cell,
+            db, period, timezone_name=deployment.timezone, k=settings.stats_min_cell,
             vocabulary=Vocabulary.from_deployment(deployment), deployment=deployment.name))
     except SQLAlchemyError as exc:
         return _database_error(exc)
@@ -249,10 +247,9 @@ def cmd_user_list(args: argparse.Namespace, settings: Any) -> int:
 
 # --- retention ----------------------------------------------------------------------------------------------
 def cmd_purge(args: argparse.Namespace, settings: Any) -> int:
-    from monitoring.config import monitoring_config
     from monitoring.retention import purge
 
-    days = args.days if args.days is not None else monitoring_config(settings).retention_days
+    days = args.days if args.days is not None else settings.retention_days
     if days < 1:
         print("salama purge: --days must be at least 1", file=sys.stderr)
         return 2

@@ -7,6 +7,8 @@ area is filled by its count of reports; suppressed areas are hatched; every area
 
 from __future__ import annotations
 
+from nlp.places import AREA_NAME_PROPERTY
+
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
@@ -29,12 +31,12 @@ def _polygons(geometry: Mapping[str, Any]) -> list[list[Ring]]:
     return []
 
 
-def area_shapes(geojson: Mapping[str, Any] | None, name_keys: Sequence[str] = ("name", "area", "NAME")) -> dict[str, list[list[Ring]]]:
-    """Area name -> polygons (lon, lat rings) from a FeatureCollection."""
+def area_shapes(geojson: Mapping[str, Any] | None) -> dict[str, list[list[Ring]]]:
+    """Area name -> polygons (lon, lat rings) from the FeatureCollection routing.deployment.load_geojson read."""
     shapes: dict[str, list[list[Ring]]] = {}
     for feature in (geojson or {}).get("features", []):
         properties = feature.get("properties") or {}
-        name = next((str(properties[k]) for k in name_keys if properties.get(k)), None)
+        name = str(properties[AREA_NAME_PROPERTY]) if properties.get(AREA_NAME_PROPERTY) else None
         if name:
             shapes.setdefault(name, []).extend(_polygons(feature.get("geometry") or {}))
     return shapes

@@ -1,6 +1,6 @@
 """The violence-prevention office's dashboard at /dashboard: read-only, behind a login.
 
-`setup_dashboard(app, services)` adds the routes. Pages need a server-side session (a random token in
+`setup_dashboard(app)` adds the routes (from the app keys of monitoring/appkeys.py). Pages need a server-side session (a random token in
 an HttpOnly, SameSite=Strict cookie; the database holds its hash); without one a page redirects to
 the login form and a download answers 401. Forms carry CSRF tokens and cross-origin posts are
 refused. Every figure shown or downloaded is a protected one (see aggregates.py); no free text and
@@ -17,7 +17,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -28,15 +28,16 @@ from markupsafe import Markup
 from monitoring import auth
 from monitoring.aggregates import Statistics, Vocabulary, build_statistics, load_facts
 from monitoring.charts import heatmap, trend_chart
-from monitoring.config import MonitoringConfig, monitoring_config
+from monitoring.appkeys import DATABASE, DEPLOYMENT, GEOJSON, SETTINGS, VAULT
 from monitoring.export import to_csv, to_json
 from monitoring.geomap import choropleth
 from monitoring.periods import Period, last_days
 from monitoring.view import dashboard_context
+from routing.deployment import Deployment
+from settings import Settings
 from storage import accounts
-
-if TYPE_CHECKING:
-    from server import Services
+from storage.crypto import Vault
+from storage.db import Database
 
 log = logging.getLogger("salama.dashboard")
 
@@ -69,22 +70,17 @@ class Viewer:
 
 
 class Dashboard:
-    def __init__(self, services: Services, clock: Any = None) -> None:
-        from routing.deployment import load_geojson
-        from settings import ConfigError
-
-        self.db = services.db
-        self.vault = services.vault
-        self.deployment = services.deployment
-        self.settings = services.settings
-        self.config: MonitoringConfig = monitoring_config(services.settings)
+    def __init__(
+        self, settings: Settings, deployment: Deployment, db: Database, vault: Vault, geojson: dict[str, Any] | None,
+        clock: Any = None,
+    ) -> None:
+        self.db = db
+        self.vault = vault
+        self.deployment = deployment
+        self.settings = settings
         self.zone = ZoneInfo(self.deployment.timezone)
         self.vocabulary = Vocabulary.from_deployment(self.deployment)
-        try:
-            self.geojson = load_geojson(self.deployment, Path(services.settings.deployment_config))
-        except ConfigError as exc:
-            log.warning("no map on the dashboard: %s", exc)
-            self.geojson = None
+        self.geojson = geojson or None
         self.templates = Environment(loader=FileSystemLoader(HERE / "templates"),
                                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
         self.clock = clock or (lambda: datetime.now(timezone.utc))
@@ -104,7 +100,7 @@ class Dashboard:
             row, user = found
             # Sliding idle timeout, capped: an open tab does not keep a session alive for ever.
             row.last_seen_at = now
-            row.expires_at = min(now + timedelta(minutes=self.config.session_minutes), row.created_at + SESSION_MAX)
+            row.expires_at = min(now + timedelta(minutes=self.settings.dashboard_session_minutes), row.created_at + SESSION_MAX)
             return Viewer(user.name, token)
 
     def _throttled(self, name: str) -> bool:
@@ -133,7 +129,7 @@ class Dashboard:
         baseline = await load_facts(self.db, period.previous())
         statistics = await asyncio.to_thread(
             build_statistics, current=current, baseline=baseline, period=period,
-            timezone_name=self.deployment.timezone, k=self.config.min_cell, vocabulary=self.vocabulary,
+            timezone_name=self.deployment.timezone, k=self.settings.stats_min_cell, vocabulary=self.vocabulary,
             deployment=self.deployment.name, generated_at=self.clock())
         self._cache[weeks] = (time.monotonic(), statistics)
         return statistics
@@ -164,11 +160,12 @@ class Dashboard:
 DASHBOARD = web.AppKey("dashboard", Dashboard)
 
 
-def setup_dashboard(app: web.Application, services: Services) -> None:
-    """Add /dashboard and its login, logout, exports and stylesheet. Calling it twice does nothing."""
+def setup_dashboard(app: web.Application) -> None:
+    """Add /dashboard and its login, logout, exports and stylesheet, from the app's keys (monitoring.appkeys).
+    Calling it twice does nothing."""
     if DASHBOARD in app:
         return
-    app[DASHBOARD] = Dashboard(services)
+    app[DASHBOARD] = Dashboard(app[SETTINGS], app[DEPLOYMENT], app[DATABASE], app[VAULT], app[GEOJSON])
     app.add_routes([
         web.get("/dashboard", dashboard_page),
         web.get("/dashboard/login", login_page),
@@ -269,7 +266,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         if auth.needs_rehash(user.password_hash):
             user.password_hash = await asyncio.to_thread(auth.hash_password, password)
         await accounts.open_session(session, user, auth.token_hash(token), now,
-                                    now + timedelta(minutes=dashboard.config.session_minutes))
+                                    now + timedelta(minutes=dashboard.settings.dashboard_session_minutes))
     log.info("dashboard login: user %s", user.id)
     response = web.HTTPSeeOther("/dashboard")
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Strict", path="/dashboard",

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nlp.text import fold
-from routing.deployment import INCIDENT_TYPES, URGENCIES
+from taxonomy import INCIDENT_TYPES, URGENCIES
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 

@@ -15,6 +15,9 @@ from shapely.prepared import prep
 
 from nlp.text import fold
 
+# The one GeoJSON property that names an area, for the location lookup here and the dashboard's map
+# (routing.deployment.load_geojson checks every feature has it and that it names a configured area).
+AREA_NAME_PROPERTY = "name"
 FUZZY_MIN_SCORE = 88  # below this, "Harbor"~"Harbour" still passes but unrelated words do not
 FUZZY_MIN_LENGTH = 5  # short aliases ("Neon") must match exactly: fuzzy short words collide
 
@@ -48,7 +51,7 @@ class PlaceFinder:
         )
         self._patterns = [(re.compile(rf"(?<!\w){re.escape(name)}(?!\w)"), place) for name, place in self._names]
         self._polygons = [
-            (feature["properties"]["name"], prep(shape(feature["geometry"])))
+            (feature["properties"][AREA_NAME_PROPERTY], prep(shape(feature["geometry"])))
             for feature in (geojson or {}).get("features", [])
         ]
 

@@ -35,7 +35,7 @@ from spacy.vocab import Vocab
 
 from nlp.text import fold
 
-URGENCY_ORDER = ("routine", "urgent", "emergency")
+from taxonomy import URGENCY_ORDER
 
 # Lexicons: per term class, per language (for the tests and for whoever extends them). Entries are folded
 # phrases; a single word ending in `*` matches every word that starts with it ("ananifuat*"), one starting

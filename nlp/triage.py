@@ -9,16 +9,15 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import Protocol
+from collections.abc import Sequence
+from typing import Any, Protocol
 
-from monitoring import metrics
+import metrics
 from nlp.language import LanguageDetector, LanguageHints, choose_language, make_detector, DEFAULT_BACKEND
 from nlp.model import assign_types, decide_urgency
 from nlp.places import PlaceFinder, PlaceMatch, PlaceSpec
 from nlp.safety import SafetyNet, default_net
-from routing.deployment import Deployment
 
-URGENCY_ORDER = ("routine", "urgent", "emergency")
 CONFIDENT_URGENCY = 0.6  # below this the conversation asks "is someone in danger right now?"
 
 
@@ -65,7 +64,20 @@ class TriageResult:
         return any(label != "other" for label in self.type_labels)
 
 
-def place_specs(deployment: Deployment) -> list[PlaceSpec]:
+class PlaceConfig(Protocol):
+    """What triage reads of a deployment (routing.deployment.Deployment is one): nlp/ never imports routing/."""
+
+    @property
+    def areas(self) -> Sequence[Any]: ...  # .name, .aliases
+    @property
+    def venues(self) -> Sequence[Any]: ...  # .name, .aliases, .area, .nightlife
+    @property
+    def languages(self) -> list[str]: ...
+    @property
+    def default_language(self) -> str: ...
+
+
+def place_specs(deployment: PlaceConfig) -> list[PlaceSpec]:
     specs = [PlaceSpec(name=a.name, aliases=tuple(a.aliases), area=a.name) for a in deployment.areas]
     specs += [
         PlaceSpec(name=v.name, aliases=tuple(v.aliases), area=v.area, is_venue=True, nightlife=v.nightlife)
@@ -97,7 +109,7 @@ class Triage:
 
     @classmethod
     def from_deployment(
-        cls, deployment: Deployment, geojson: dict | None, classifier: Classifier | None = None
+        cls, deployment: PlaceConfig, geojson: dict | None, classifier: Classifier | None = None
     ) -> Triage:
         if classifier is None:  # the trained pipeline in var/model (nlp.keywords stays as a documented fallback)
             from nlp.model import load_classifier

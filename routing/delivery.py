@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from monitoring import metrics
-from handlers.base import Channel, DeliveryError, OutboundMessage, keyboard
+import metrics
+from routing.channels import DeliveryError, OutboundMessage, Sender, keyboard
 from storage.db import NOTIFY_CHANNEL, Database, asyncpg_dsn
 from storage.crypto import Vault
 from storage.models import utcnow
@@ -42,7 +42,7 @@ class DeliveryWorker:
         self,
         db: Database,
         vault: Vault,
-        channels: Mapping[str, Channel],
+        channels: Mapping[str, Sender],
         clock: Callable[[], datetime] = utcnow,
         batch_size: int = 20,
         backoff_base_seconds: float = BACKOFF_BASE_SECONDS,

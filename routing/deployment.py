@@ -16,23 +16,11 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from nlp.places import AREA_NAME_PROPERTY
 from settings import ConfigError
+from storage.repository import ResponderSpec
+from taxonomy import INCIDENT_TYPES, POLICE_MISCONDUCT
 
-INCIDENT_TYPES: tuple[str, ...] = (
-    "sexual_harassment",
-    "sexual_assault",
-    "domestic_violence",
-    "physical_assault",
-    "gun_violence",
-    "threats_extortion",
-    "robbery",
-    "police_misconduct",
-    "drink_spiking",
-    "unsafe_place",
-    "other",
-)
-URGENCIES: tuple[str, ...] = ("emergency", "urgent", "routine")
-POLICE_MISCONDUCT = "police_misconduct"
 
 
 class _Strict(BaseModel):
@@ -399,6 +387,28 @@ def load_geojson(deployment: Deployment, config_path: Path) -> dict | None:
         return None
     geo_path = (config_path.parent / deployment.geojson).resolve()
     try:
-        return json.loads(geo_path.read_text(encoding="utf-8"))
+        data = json.loads(geo_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{geo_path}: cannot read GeoJSON: {exc}") from None
+    areas = {area.name for area in deployment.areas}
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        raise ConfigError(f"{geo_path}: expected a GeoJSON FeatureCollection")
+    for index, feature in enumerate(features):
+        name = ((feature or {}).get("properties") or {}).get(AREA_NAME_PROPERTY)
+        if name not in areas:
+            raise ConfigError(f"{geo_path}: features[{index}]: properties.{AREA_NAME_PROPERTY} must name an area of "
+                              f"the deployment ({', '.join(sorted(areas))}); got {name!r}")
+        if not isinstance((feature or {}).get("geometry"), dict):
+            raise ConfigError(f"{geo_path}: features[{index}]: no geometry")
+    return data
+
+
+def responder_specs(deployment: Deployment) -> list[ResponderSpec]:
+    """The roster as the responders table mirrors it: one row per (group, member)."""
+    return [
+        ResponderSpec(group=group.name, name=member.name, channel=member.channel, address=member.address,
+                      language=member.languages[0] if member.languages else deployment.default_language)
+        for group in deployment.groups
+        for member in group.members
+    ]

@@ -27,18 +27,16 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import locales
-from handlers.sms_segments import for_sms, sms_segments
 from locales import catalog
-from routing.deployment import INCIDENT_TYPES, POLICE_MISCONDUCT, Deployment, DigestSchedule, Group, Member
+from routing.deployment import Deployment, DigestSchedule, Group, Member
+from taxonomy import INCIDENT_TYPES, POLICE_MISCONDUCT
+from routing.channels import capabilities
 from routing.safeguard import ResponderGate
 from storage.models import Report
 from storage.repository import Store
 
 log = logging.getLogger("salama.digests")
 
-MAX_SMS_SEGMENTS = 2
-MAX_CHARS = {"whatsapp": 1600, "telegram": 4096}  # Telegram counts UTF-16 code units
-DEFAULT_MAX_CHARS = 1600
 TIME_FORMAT = "%H:%M %d/%m"  # as in alerts
 RETRY_AFTER_FAILURE = timedelta(minutes=5)  # one log line per try, not one per timer tick
 
@@ -57,10 +55,7 @@ def latest_due(schedule: DigestSchedule, tz: ZoneInfo, now: datetime) -> datetim
 
 
 def _fits(channel: str) -> Callable[[str], bool]:
-    if channel == "sms":
-        return lambda text: sms_segments(for_sms(text)) <= MAX_SMS_SEGMENTS
-    limit = MAX_CHARS.get(channel, DEFAULT_MAX_CHARS)
-    return lambda text: len(text.encode("utf-16-le")) // 2 <= limit
+    return capabilities(channel).fits
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm.attributes import flag_modified
 
 import locales
+from taxonomy import INCIDENT_TYPES, POLICE_MISCONDUCT, more_urgent
 from locales import catalog
-from routing.deployment import INCIDENT_TYPES, POLICE_MISCONDUCT, Deployment
+from routing.channels import capabilities
+from routing.deployment import Deployment
 from routing.escalation import Notify, advance, chain_backup, resolve_group, snapshot
 from routing.rules import ReportFacts, RoutingDecision, Target, decide
 from routing.safeguard import ResponderGate, touched_by_misconduct
@@ -27,8 +29,6 @@ from storage.repository import Store
 
 log = logging.getLogger("salama.routing")
 
-MAX_QUOTE = {"sms": 240, "whatsapp": 600, "telegram": 1200}  # keep SMS alerts to about two segments
-URGENCY_ORDER = ("routine", "urgent", "emergency")
 # Types that describe the same kind of scene: a report of one joins an open incident of another.
 TYPE_FAMILIES: tuple[frozenset[str], ...] = (
     frozenset({"physical_assault", "gun_violence", "threats_extortion", "robbery"}),
@@ -37,7 +37,7 @@ TYPE_FAMILIES: tuple[frozenset[str], ...] = (
 
 
 def _quote(text: str, channel: str) -> str:
-    limit = MAX_QUOTE.get(channel, 600)
+    limit = capabilities(channel).quote_chars
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -47,10 +47,6 @@ def compatible(types_a: Sequence[str], types_b: Sequence[str]) -> bool:
     if a & b:
         return True
     return any(a & family and b & family for family in TYPE_FAMILIES)
-
-
-def more_urgent(a: str, b: str) -> bool:
-    return URGENCY_ORDER.index(a) > URGENCY_ORDER.index(b)
 
 
 def format_alert(
@@ -252,7 +248,7 @@ class Dispatcher:
             await self.gate.send(
                 store, responder, update(responder), "update", incident=incident, reports=[report],
                 buttons=split_button(responder.language, report.reference)
-                if buttons and responder.channel == "telegram" else None)
+                if buttons and capabilities(responder.channel).buttons else None)
 
     async def report_changed(self, store: Store, report: Report, note: str, now: datetime | None = None) -> None:
         """New information on a report already routed (a place, more words): update the incident,
@@ -360,7 +356,8 @@ class Dispatcher:
                     at=report.created_at, timezone=self.deployment.timezone, language=responder.language,
                     channel=responder.channel, escalated=note.escalation,
                 )
-                buttons = alert_buttons(responder.language, incident.reference) if responder.channel == "telegram" else None
+                buttons = (alert_buttons(responder.language, incident.reference)
+                           if capabilities(responder.channel).buttons else None)
                 if await self.gate.alert(store, incident, report, responder, note.step, body, buttons) is not None:
                     sent += 1
             escalated = escalated or note.escalation
@@ -412,7 +409,8 @@ class Dispatcher:
                 urgency=locales.urgency_name(responder.language, incident.urgency),
                 area=incident.area or locales.translate(responder.language, catalog.UNKNOWN_AREA),
                 ack=locales.keyword(responder.language, "ACK"))
-            buttons = alert_buttons(responder.language, incident.reference) if responder.channel == "telegram" else None
+            buttons = (alert_buttons(responder.language, incident.reference)
+                       if capabilities(responder.channel).buttons else None)
             sent += await self.gate.send(store, responder, body, "reminder", incident=incident, reports=[report],
                                          buttons=buttons)
         incident.reminders += 1

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from routing.deployment import POLICE_MISCONDUCT, Deployment, Member
+from routing.deployment import Deployment, Member
+from taxonomy import POLICE_MISCONDUCT
 
 MAX_STEPS_PER_ADVANCE = 100  # a chain of repeats cannot loop forever inside one advance
 

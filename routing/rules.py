@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from routing.deployment import POLICE_MISCONDUCT, ChainStep, Deployment, Route, RouteFilter
+from routing.deployment import ChainStep, Deployment, Route, RouteFilter
+from taxonomy import POLICE_MISCONDUCT
 
 
 @dataclass(frozen=True)

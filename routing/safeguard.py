@@ -16,9 +16,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from routing.deployment import POLICE_MISCONDUCT, Deployment
+from routing.deployment import Deployment
 from storage.models import Alert, Incident, Report, Responder
 from storage.repository import Store
+from taxonomy import POLICE_MISCONDUCT
 
 log = logging.getLogger("salama.safeguard")
 

@@ -11,7 +11,7 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
 import locales
-from handlers.sms_segments import for_sms, sms_encoding, sms_segments
+from locales.segments import for_sms, sms_encoding, sms_segments
 from locales import catalog
 
 LOCALE_DIR = Path(locales.__file__).resolve().parent

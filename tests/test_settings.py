@@ -34,9 +34,12 @@ def test_channels_without_credentials_are_off(monkeypatch: pytest.MonkeyPatch) -
                  "TWILIO_FROM_NUMBER"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    from server import PROVIDERS
+
     settings = load_settings()
-    assert not settings.telegram_enabled and not settings.twilio_enabled
-    assert settings.channel_status() == [
+    assert not any(provider.enabled(settings) for provider in PROVIDERS)
+    required = {provider.name: provider.required_settings for provider in reversed(PROVIDERS)}
+    assert settings.channel_status(required) == [
         "channel telegram: off (missing TELEGRAM_WEBHOOK_SECRET)",
         "channel sms: off (missing TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER)",
     ]

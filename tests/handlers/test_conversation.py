@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 import locales
 from demo.harness import Harness
-from handlers.sms_segments import sms_segments
+from locales.segments import sms_segments
 from locales import catalog
 from storage.models import Alert, Conversation, OutboxMessage, Report, Reporter, utcnow
 
@@ -34,7 +34,7 @@ async def all_reports(harness: Harness) -> list[Report]:
 
 
 def t(lang: str, msgid: str, **params: str) -> str:
-    from handlers.sms_segments import for_sms
+    from locales.segments import for_sms
 
     params.setdefault("emergency", "112")
     return for_sms(locales.translate(lang, msgid, **params))

@@ -20,7 +20,7 @@ from handlers.base import InboundMessage
 from handlers.sms import BadPayload, parse_twilio
 from handlers.telegram import TelegramChannel
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+HANDLERS = Path(__file__).resolve().parents[2] / "handlers"  # each provider keeps its raw payloads
 
 TWILIO_CASES = [
     # fixture, channel, address, text, location, has_media
@@ -32,7 +32,7 @@ TWILIO_CASES = [
 
 
 def twilio_fixture(name: str) -> dict[str, str]:
-    raw = (FIXTURES / "twilio" / f"{name}.txt").read_text()
+    raw = (HANDLERS / "sms" / "fixtures" / f"{name}.txt").read_text()
     return dict(parse_qsl(raw, keep_blank_values=True))
 
 
@@ -79,7 +79,7 @@ async def test_telegram_updates_through_ptb(fixture: str, expected: dict | None,
     channel = TelegramChannel(demo_settings(f"sqlite+aiosqlite:///{tmp_path}/x.sqlite3", fakes), intake)
     await channel.start()
     try:
-        payload = json.loads((FIXTURES / "telegram" / f"{fixture}.json").read_text())
+        payload = json.loads((HANDLERS / "telegram" / "fixtures" / f"{fixture}.json").read_text())
         await channel.application.process_update(Update.de_json(payload, channel.application.bot))
     finally:
         await channel.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from monitoring import metrics
+import metrics
 from tests.monitoring.conftest import Monitoring
 
 

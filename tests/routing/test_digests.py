@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 
 import locales
 from demo.harness import Harness, start_harness
-from handlers.sms_segments import for_sms, sms_encoding, sms_segments
+from locales.segments import for_sms, sms_encoding, sms_segments
 from locales import catalog
 from nlp.keywords import KeywordClassifier
 from routing.digests import DigestRunner, Entry, format_digest, latest_due

@@ -24,7 +24,7 @@ from sqlalchemy import select
 import locales
 from demo.harness import Harness, start_harness
 from demo.webhooks import telegram_message_update
-from handlers.sms_segments import for_sms
+from locales.segments import for_sms
 from locales import catalog
 from nlp.keywords import KeywordClassifier
 from storage.models import Alert, AuditEvent, Correction, Incident, OutboxMessage, Report

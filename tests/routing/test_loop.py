@@ -288,7 +288,7 @@ async def test_three_workers_deliver_500_alerts_without_duplicates(database_url:
     workers, channels, databases = [], [], []
     for _ in range(3):  # three "machines": each its own engine, channel client and worker
         database = Database(database_url)
-        channel = TelegramChannel(settings, intake=None)
+        channel = TelegramChannel(settings, sink=None)
         await channel.start()
         databases.append(database)
         channels.append(channel)

@@ -22,9 +22,10 @@ from sqlalchemy import delete, select
 
 from handlers.base import InboundMessage
 from handlers.responders import ResponderDesk
-from routing.deployment import INCIDENT_TYPES, POLICE_MISCONDUCT, Deployment
+from routing.deployment import Deployment
+from taxonomy import INCIDENT_TYPES, POLICE_MISCONDUCT
 from routing.dispatch import Dispatcher
-from server import responder_specs
+from routing.deployment import responder_specs
 from storage.crypto import Vault
 from storage.db import Database, upgrade_database
 from storage.models import Alert, Base, Incident, OutboxMessage, Report, utcnow

@@ -1,14 +1,13 @@
-"""Twilio: SMS and WhatsApp in (signed webhook, TwiML reply) and out (REST API).
+"""Twilio: SMS and WhatsApp in (signed webhook, answered with TwiML) and out (REST API, async client).
 
-`POST /webhooks/twilio` checks `X-Twilio-Signature` against PUBLIC_BASE_URL (403 otherwise), turns
-the form into an InboundMessage (400 if it is not a Twilio message) and answers with TwiML.
+The webhook checks X-Twilio-Signature against PUBLIC_BASE_URL + path before reading anything else.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -16,22 +15,18 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
-from twilio.twiml.messaging_response import MessagingResponse
 
 import locales
-from handlers.base import Channel, DeliveryError, DeliveryReceipt, InboundMessage, OutboundMessage, register_channel
-from handlers.sms_segments import for_sms
+import metrics
+from handlers.base import Channel, MessageSink
+from handlers.sms.parse import WHATSAPP_PREFIX, BadPayload, parse_twilio, twiml
 from locales import catalog
-from monitoring import metrics
+from locales.segments import for_sms
+from routing.channels import Capabilities, DeliveryError, DeliveryReceipt, OutboundMessage
 
 log = logging.getLogger("salama.sms")
 
 TWILIO_API = "https://api.twilio.com"
-WHATSAPP_PREFIX = "whatsapp:"
-
-
-class BadPayload(ValueError):
-    """The webhook body is not a Twilio message."""
 
 
 class RebasedTwilioHttpClient(AsyncTwilioHttpClient):
@@ -47,48 +42,17 @@ class RebasedTwilioHttpClient(AsyncTwilioHttpClient):
         return await super().request(method, url, *args, **kwargs)
 
 
-def parse_twilio(form: Mapping[str, str]) -> InboundMessage:
-    """Twilio's webhook form -> InboundMessage (SMS, or WhatsApp when From starts with 'whatsapp:')."""
-    sender = form.get("From", "").strip()
-    message_id = form.get("MessageSid") or form.get("SmsSid") or ""
-    if not sender or not message_id:
-        raise BadPayload("missing From or MessageSid")
-    channel = "whatsapp" if sender.startswith(WHATSAPP_PREFIX) else "sms"
-    location = None
-    if form.get("Latitude") and form.get("Longitude"):  # WhatsApp location messages
-        try:
-            location = (float(form["Latitude"]), float(form["Longitude"]))
-        except ValueError as exc:
-            raise BadPayload("bad Latitude/Longitude") from exc
-    try:
-        media = int(form.get("NumMedia", "0") or 0)
-    except ValueError as exc:
-        raise BadPayload("bad NumMedia") from exc
-    return InboundMessage(
-        channel=channel,
-        provider_message_id=message_id,
-        address=sender.removeprefix(WHATSAPP_PREFIX),
-        text=form.get("Body", ""),
-        location=location,
-        has_media=media > 0,
-    )
 
-
-def twiml(replies: list[str], channel: str) -> web.Response:
-    response = MessagingResponse()
-    for reply in replies:  # buttons have no SMS form: the texts say which words to send
-        response.message(for_sms(reply) if channel == "sms" else reply)
-    return web.Response(text=str(response), content_type="application/xml")
-
-
-@register_channel("sms", enabled=lambda settings: settings.twilio_enabled)
 class TwilioChannel(Channel):
     name = "sms"
-    serves = ("sms", "whatsapp")
+    capabilities = {
+        "sms": Capabilities(max_chars=306, sms_segments=2, quote_chars=240, phone_numbers=True),
+        "whatsapp": Capabilities(max_chars=1600, quote_chars=600, location=True, media=True, phone_numbers=True),
+    }
+    required_settings = ("twilio_account_sid", "twilio_auth_token", "twilio_from_number")
 
-    def __init__(self, settings, intake) -> None:  # type: ignore[no-untyped-def]
-        self.settings = settings
-        self.intake = intake
+    def __init__(self, settings: Any, sink: MessageSink) -> None:
+        super().__init__(settings, sink)
         self.validator = RequestValidator(settings.twilio_auth_token)
         self.http: RebasedTwilioHttpClient | None = None
         self.client: Client | None = None
@@ -118,10 +82,10 @@ class TwilioChannel(Channel):
             log.warning("twilio webhook rejected: %s", exc)
             return web.Response(status=400, text=str(exc))
         try:
-            replies = await self.intake.handle(message)
+            replies = await self.sink.handle(message)
         except Exception as exc:  # nothing was committed: the reporter may simply send again
             log.error("processing an %s message failed: %s", message.channel, type(exc).__name__, exc_info=False)
-            language = self.intake.dialogue.deployment.default_language
+            language = self.sink.default_language
             return twiml([locales.translate(language, catalog.TRY_AGAIN)], message.channel)
         return twiml([reply.text for reply in replies or []], message.channel)
 

@@ -1,8 +1,5 @@
-"""Telegram: a python-telegram-bot Application with no updater, fed by the aiohttp webhook.
-
-`POST /webhooks/telegram` checks `X-Telegram-Bot-Api-Secret-Token`; the update goes through the
-Application's handlers, which turn it into an InboundMessage for the intake. A repeated update_id is
-ignored by the intake's dedupe. If processing fails, the webhook answers 500 so Telegram redelivers.
+"""Telegram: a python-telegram-bot Application with no updater, fed by the aiohttp webhook (secret token
+checked), sending alerts with inline buttons and editing them in place.
 """
 
 from __future__ import annotations
@@ -10,62 +7,29 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+from typing import Any
 
 from aiohttp import web
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from monitoring import metrics
-from handlers.base import (
-    Channel, DeliveryError, DeliveryReceipt, InboundMessage, Keyboard, OutboundMessage, register_channel,
-)
+import metrics
+from handlers.base import Channel, InboundMessage, MessageSink
+from handlers.telegram.parse import COMMANDS, markup, to_inbound
+from routing.channels import Capabilities, DeliveryError, DeliveryReceipt, OutboundMessage
 
 log = logging.getLogger("salama.telegram")
 
-COMMANDS = {"start": "START", "help": "HELP", "language": "LANGUAGE", "delete": "DELETE", "stop": "STOP",
-            "quiet": "QUIET"}
 
-
-def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons])
-
-
-def to_inbound(update: Update, command: str | None = None, argument: str = "") -> InboundMessage | None:
-    message = update.effective_message
-    chat = update.effective_chat
-    if message is None or chat is None or update.edited_message is not None:
-        return None
-    if update.callback_query is not None:  # a button under an alert: its data is the command
-        return InboundMessage(channel="telegram", provider_message_id=str(update.update_id), address=str(chat.id),
-                              text=update.callback_query.data or "")
-    location = (message.location.latitude, message.location.longitude) if message.location else None
-    has_media = bool(message.photo or message.document or message.voice or message.video or message.audio
-                     or message.sticker or message.video_note)
-    user = update.effective_user
-    return InboundMessage(
-        channel="telegram",
-        provider_message_id=str(update.update_id),
-        address=str(chat.id),
-        text="" if command else (message.text or message.caption or ""),
-        command=command,
-        command_argument=argument,
-        location=location,
-        has_media=has_media,
-        language_code=user.language_code if user else None,
-    )
-
-
-@register_channel("telegram", enabled=lambda settings: settings.telegram_enabled)
 class TelegramChannel(Channel):
     name = "telegram"
-    serves = ("telegram",)
+    capabilities = {"telegram": Capabilities(buttons=True, edit_in_place=True, max_chars=4096, quote_chars=1200,
+                                             location=True, media=True)}
+    required_settings = ("telegram_bot_token", "telegram_webhook_secret")
 
-    def __init__(self, settings, intake) -> None:  # type: ignore[no-untyped-def]
-        self.settings = settings
-        self.intake = intake
+    def __init__(self, settings: Any, sink: MessageSink | None) -> None:
+        super().__init__(settings, sink)  # type: ignore[arg-type]  # a send-only worker has no sink
         api = settings.telegram_api_base_url
         self.application = (
             Application.builder()
@@ -154,7 +118,8 @@ class TelegramChannel(Channel):
         if message is None:
             return
         try:
-            replies = await self.intake.handle(message)
+            assert self.sink is not None, "a send-only channel received an update"
+            replies = await self.sink.handle(message)
         except Exception as exc:  # rolled back: answer 500 so Telegram redelivers the update
             log.error("processing a telegram update failed: %s", type(exc).__name__)
             self._failed_updates.add(update.update_id)
