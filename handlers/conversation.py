@@ -17,6 +17,7 @@ from locales import catalog
 import metrics
 from nlp.event_time import stated_offset
 from nlp.language import LanguageHints
+from nlp.police_terms import mentions_police
 from nlp.places import PlaceMatch
 from nlp.text import fold
 from nlp.triage import CONFIDENT_URGENCY, Triage, TriageResult
@@ -97,8 +98,12 @@ class Dialogue:
 
     # --- stages -------------------------------------------------------------------------------------
     async def _on_what(
-        self, store: Store, message: InboundMessage, reporter: Reporter, conversation: Conversation, language: str
+        self, store: Store, message: InboundMessage, reporter: Reporter, conversation: Conversation, language: str,
+        follows: Report | None = None, complaint: bool = False,
     ) -> list[str]:
+        """The first words of a report. `follows`: the reporter's previous report, when this message was
+        a follow-up that tells of another incident (its place carries over unless the words name one);
+        `complaint`: it names the police on an incident they were told about, so it is one."""
         if not message.text.strip():  # a location before any words: ask what happened
             return [self._t(language, catalog.ASK_WHAT)]
         result = await self.triage.triage_async(message.text, language=language)
@@ -110,7 +115,11 @@ class Dialogue:
         conversation.report_id = report.id
         self._apply_triage(report, result)
         self._apply_event_time(report, message.text)
-        if result.place is not None:
+        if complaint and POLICE_MISCONDUCT not in report.types:
+            report.types = [label for label in report.types if label != "other"] + [POLICE_MISCONDUCT]
+        if result.place is None and follows is not None and follows.area is not None:
+            report.area, report.venue = follows.area, follows.venue  # "the officer who came": the same place
+        if result.place is not None or report.area is not None:
             return await self._complete(store, report, conversation, language)
         conversation.stage = "awaiting_where"
         can_share = capabilities(message.channel).location
@@ -185,11 +194,15 @@ class Dialogue:
         if not self._says_something(message.text, result):  # "thank you", "ok": kept, nobody disturbed
             store.append_report_text(report, message.text)
             return [self._t(language, catalog.ADDED, ref=report.reference)]
-        if self._another_incident(report, result):
+        # The classifier may miss a complaint: a follow-up that names the police on an incident they were
+        # told about is one, whatever its label (it must not reach them as an "update").
+        complaint = (not report.police_sensitive and mentions_police(message.text)
+                     and await self.dispatcher.police_were_alerted(store, report))
+        if complaint or self._another_incident(report, result):
             conversation.closed = True
             fresh = await store.start_conversation(reporter, language, self.idle_timeout)
-            store.audit("follow_up_is_a_new_report", report)
-            return await self._on_what(store, message, reporter, fresh, language)
+            store.audit("follow_up_is_a_new_report", report, complaint=complaint)
+            return await self._on_what(store, message, reporter, fresh, language, follows=report, complaint=complaint)
         store.append_report_text(report, message.text)
         # The whole text again: new words can add a type or raise the urgency, never lower it.
         whole = await self.triage.triage_async(store.report_text(report), language=language)

@@ -11,6 +11,7 @@ import re
 from datetime import datetime, time
 from functools import cached_property
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Literal
 
 import yaml
@@ -259,8 +260,22 @@ class Deployment(_Strict):
     # Told when an escalation step names a group that no longer exists and the chain has no backup.
     duty_group: str | None = None
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{name}'; use an IANA name such as 'Africa/Nairobi'") from None
+        return name
+
     @model_validator(mode="after")
     def _references_exist(self) -> Deployment:
+        seen_groups: set[str] = set()
+        for group in self.groups:
+            if group.name in seen_groups:
+                raise ValueError(f"group '{group.name}' is listed twice; give each group one entry")
+            seen_groups.add(group.name)
         group_names = {g.name for g in self.groups}
         area_names = {a.name for a in self.areas}
         for kind, routes in (("routes", self.routes), ("also", self.also)):
@@ -271,6 +286,12 @@ class Deployment(_Strict):
                 for area in route.match.areas:
                     if area not in area_names:
                         raise ValueError(f"{kind}[{index}] ({route.name}): unknown area '{area}'")
+                for step in route.steps:
+                    if step.notify and step.tier is not None and step.notify in group_names:
+                        tiers = {m.tier for g in self.groups if g.name == step.notify for m in g.members}
+                        if step.tier not in tiers:
+                            raise ValueError(f"{kind}[{index}] ({route.name}): group '{step.notify}' has no member "
+                                             f"of tier {step.tier}; that step would alert nobody")
         for venue in self.venues:
             if venue.area not in area_names:
                 raise ValueError(f"venue '{venue.name}': unknown area '{venue.area}'")
@@ -325,6 +346,20 @@ class Deployment(_Strict):
                         )
                     if kind == "routes" and route.match.only_types:
                         caught = True
+        # A report typed police_misconduct *and* another type also matches the routes of that other type,
+        # unless the route that catches misconduct is exclusive (then it stands alone).
+        catcher = next((r for r in self.routes if r.match.admits_type(POLICE_MISCONDUCT) and r.match.only_types), None)
+        if catcher is not None and catcher.exclusive:
+            return
+        for kind, routes in (("routes", self.routes), ("also", self.also)):
+            for index, route in enumerate(routes):
+                bad = sorted(police & self.reachable_groups(route.groups))
+                if bad:
+                    raise ValueError(
+                        f"{kind}[{index}] ({route.name}) could send a report typed police_misconduct and another "
+                        f"type to police-affiliated group(s) {bad}; mark the police-misconduct route "
+                        "'exclusive: true' so that such reports go to the independent body alone"
+                    )
 
     def reachable_groups(self, names: set[str]) -> set[str]:
         """The groups, and their backups' backups to any depth (a cycle ends the walk)."""

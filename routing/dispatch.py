@@ -160,6 +160,11 @@ class Dispatcher:
             return incident
         return None
 
+    async def police_were_alerted(self, store: Store, report: Report) -> bool:
+        """Whether anyone police-affiliated was alerted on the report's incident."""
+        incident = await store.incident(report.incident_id) if report.incident_id else None
+        return incident is not None and await self._police_alerted(store, incident)
+
     async def _police_alerted(self, store: Store, incident: Incident) -> bool:
         for alert in await store.alerts_of_incident(incident):
             responder = await store.responder(alert.responder_id)

@@ -486,3 +486,20 @@ async def test_translated_commands_work(city) -> None:  # type: ignore[no-untype
     assert second.reference in reply
     reports = {r.reference: r for r in await rows(harness, Report)}
     assert reports[second.reference].incident_id != reports[first.reference].incident_id
+
+
+async def test_a_follow_up_naming_the_police_is_a_complaint_whatever_its_label(city) -> None:  # type: ignore[no-untyped-def]
+    """Found from outside: the classifier typed this follow-up physical_assault only, and the police
+    member got it word for word as an update on the robbery they were alerted on."""
+    harness = await city(police_on_robbery)
+    await sms(harness, "+15555551120", "Two men robbed me and ran off at Hillside")
+    robbery = await last_report(harness)
+    police_before = await outbox_to(harness, POLICE)
+    reply = await sms(harness, "+15555551120", "the police who came are now beating the people who helped me")
+    complaint = await last_report(harness)
+    assert complaint.id != robbery.id and complaint.reference in reply
+    assert "police_misconduct" in complaint.types and complaint.police_sensitive
+    assert complaint.area == "Hillside" and complaint.status == "submitted"  # the place carried over
+    assert locales.translate("en", catalog.ASK_WHERE) not in reply
+    assert await outbox_to(harness, POLICE) == police_before
+    assert any(complaint.reference in body for body in await alerts_to(harness, OVERSIGHT))

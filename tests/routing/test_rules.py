@@ -155,3 +155,23 @@ def test_every_message_to_a_responder_passes_the_gate() -> None:
                     if kinds != ["status"] and kinds != ["reply"]:  # the only kinds a reporter is sent
                         offenders.append(f"{relative}:{node.lineno} enqueue {kinds or '?'}")
     assert offenders == []
+
+
+@pytest.mark.parametrize("mutate, expected", [
+    (lambda c: c.update(timezone="Nairobi"), "Africa/Nairobi"),
+    (lambda c: c["groups"].append(dict(c["groups"][0])), "listed twice"),
+    (lambda c: c["routes"][1]["chain"][0].update(tier=3), "tier 3"),
+])
+def test_config_mistakes_a_city_makes_are_refused_readably(tmp_path: Path, mutate, expected: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError, match=expected):
+        load_deployment(write_config(tmp_path, mutate))
+
+
+def test_police_on_robbery_needs_an_exclusive_misconduct_route(tmp_path: Path) -> None:
+    def police_get_robberies_and_misconduct_not_exclusive(config: dict) -> None:
+        config["routes"][0]["exclusive"] = False
+        config["routes"].insert(1, {"name": "robbery to police", "match": {"types": ["robbery"]},
+                                    "notify": ["city_police"]})
+
+    with pytest.raises(ConfigError, match="exclusive: true"):
+        load_deployment(write_config(tmp_path, police_get_robberies_and_misconduct_not_exclusive))

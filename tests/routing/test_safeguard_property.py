@@ -57,7 +57,7 @@ def deployments(draw: st.DrawFn) -> Deployment:
         groups.append({"name": name, "members": members, "backup": draw(st.sampled_from([None, *NORMAL, *POLICE]))})
     anyone = st.sampled_from(NORMAL + POLICE)
     routes: list[dict[str, Any]] = [{
-        "name": "misconduct", "match": {"types": [POLICE_MISCONDUCT]}, "exclusive": draw(st.booleans()),
+        "name": "misconduct", "match": {"types": [POLICE_MISCONDUCT]}, "exclusive": True,
         "chain": [{"notify": "oversight"}, {"wait": 10}, {"backup": draw(st.sampled_from(["oversight", *NORMAL]))}],
     }]
     for index in range(draw(st.integers(1, 4))):
@@ -80,10 +80,16 @@ def deployments(draw: st.DrawFn) -> Deployment:
         "also": also, "duty_group": draw(st.sampled_from([None, *NORMAL])), "cluster_window_minutes": 30,
     }
     try:
-        return Deployment.model_validate(config)
+        deployment = Deployment.model_validate(config)
     except ValidationError:  # refused at load (e.g. a backup chain that ends at the police): not a deployment
         assume(False)
         raise
+    if draw(st.booleans()):
+        # As if edited past validation (a config in a database, a later edit): the misconduct route is not
+        # exclusive, so misconduct + robbery also matches the robbery route. The run-time rule must hold alone.
+        routes_copy = [deployment.routes[0].model_copy(update={"exclusive": False}), *deployment.routes[1:]]
+        deployment = deployment.model_copy(update={"routes": routes_copy})
+    return deployment
 
 
 report_types = st.lists(st.sampled_from(TYPES + [POLICE_MISCONDUCT] * 3), min_size=1, max_size=3, unique=True)
