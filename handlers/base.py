@@ -2,7 +2,7 @@
 
 A provider is one folder under handlers/ (sms/, telegram/, web/): its webhook routes, the parsing of
 its payloads into `InboundMessage`, its `send`, the settings it needs and its `Capabilities`. It hands
-each message to a `MessageSink` (the intake) and never knows more of it. The app factory (server.py)
+each message to a `MessageSink` (the intake) and never knows more of it. The app factory (server/)
 lists the providers, one line each. The outbound half (OutboundMessage, DeliveryError, Capabilities)
 lives in routing/channels.py, so that the delivery worker depends on the contract alone.
 """

@@ -1,6 +1,6 @@
 """Typed application keys: what the app factory hands the dashboard and /metrics (aiohttp-demos style).
 
-The factory (server.py) sets them; monitoring/ reads them, and never imports the factory.
+The factory (server/) sets them; monitoring/ reads them, and never imports the factory.
 """
 
 from __future__ import annotations
