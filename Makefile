@@ -11,7 +11,7 @@ MODEL_STAMP := $(MODEL_DIR)/.built
 MODEL_INPUTS := $(wildcard nlp/corpus/*.jsonl) $(wildcard nlp/configs/*.cfg) \
 	nlp/corpus.py nlp/training.py nlp/model.py nlp/safety.py nlp/text.py nlp/keywords.py
 
-.PHONY: demo test install model browser
+.PHONY: demo test check install model browser
 
 install: $(VENV)/.installed
 
@@ -35,3 +35,10 @@ browser:
 
 test: install model browser
 	$(BIN)/python -m pytest -q
+
+# The house's checks (settings in pyproject.toml): lint, format, the layers contract, types.
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy .

@@ -118,22 +118,32 @@ def cmd_triage(args: argparse.Namespace, settings: Settings) -> int:
             continue
         result = triage.triage(text, language=item.get("lang"), hints=LanguageHints())
         place = result.place
-        facts = ReportFacts(types=tuple(result.type_labels), urgency=result.urgency,
-                            area=place.area if place else None, venue=place.venue if place else None,
-                            nightlife=bool(place and place.venue in nightlife))
+        facts = ReportFacts(
+            types=tuple(result.type_labels),
+            urgency=result.urgency,
+            area=place.area if place else None,
+            venue=place.venue if place else None,
+            nightlife=bool(place and place.venue in nightlife),
+        )
         decision = decide(deployment, facts)
-        print(json.dumps({
-            "language": result.language,
-            "types": [{"label": t.label, "score": round(t.score, 4)} for t in result.types],
-            "type_scores": {k: round(v, 4) for k, v in result.type_scores.items()},
-            "urgency": result.urgency,
-            "urgency_scores": {k: round(v, 4) for k, v in result.urgency_scores.items()},
-            "safety_cues": list(result.safety_cues),
-            "area": facts.area,
-            "venue": facts.venue,
-            "groups": list(decision.alert_groups),
-            "digest_groups": list(decision.digest_groups),
-        }, ensure_ascii=False), flush=True)
+        print(
+            json.dumps(
+                {
+                    "language": result.language,
+                    "types": [{"label": t.label, "score": round(t.score, 4)} for t in result.types],
+                    "type_scores": {k: round(v, 4) for k, v in result.type_scores.items()},
+                    "urgency": result.urgency,
+                    "urgency_scores": {k: round(v, 4) for k, v in result.urgency_scores.items()},
+                    "safety_cues": list(result.safety_cues),
+                    "area": facts.area,
+                    "venue": facts.venue,
+                    "groups": list(decision.alert_groups),
+                    "digest_groups": list(decision.digest_groups),
+                },
+                ensure_ascii=False,
+            ),
+            flush=True,
+        )
     return 0
 
 
@@ -162,11 +172,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="scripted reports through the real server, fake providers, SQLite")
     demo.add_argument("--database", default=str(PROJECT_ROOT / "var" / "demo.sqlite3"), help="SQLite file (reset)")
-    demo.add_argument("--history", type=_days, default=0, metavar="90d",
-                      help="also fill this many days of synthetic history for the dashboard")
+    demo.add_argument(
+        "--history",
+        type=_days,
+        default=0,
+        metavar="90d",
+        help="also fill this many days of synthetic history for the dashboard",
+    )
     demo.set_defaults(handler=cmd_demo)
 
-    triage = commands.add_parser("triage", help="triage JSON lines from stdin: {\"text\": ...}")
+    triage = commands.add_parser("triage", help='triage JSON lines from stdin: {"text": ...}')
     triage.add_argument("--jsonl", action="store_true", help="read JSON lines on stdin, write JSON lines")
     triage.add_argument("--model", metavar="DIR", help="a type model from `bot.py train --output DIR`")
     triage.set_defaults(handler=cmd_triage)

@@ -90,9 +90,17 @@ class FakeProviders:
         self.calls.append(method)
         params = await _params(request)
         if method == "getMe":
-            return _ok({"id": 4242, "is_bot": True, "first_name": "Salama", "username": "salama_demo_bot",
-                        "can_join_groups": False, "can_read_all_group_messages": False,
-                        "supports_inline_queries": False})
+            return _ok(
+                {
+                    "id": 4242,
+                    "is_bot": True,
+                    "first_name": "Salama",
+                    "username": "salama_demo_bot",
+                    "can_join_groups": False,
+                    "can_read_all_group_messages": False,
+                    "supports_inline_queries": False,
+                }
+            )
         if method in ("setWebhook", "deleteWebhook"):
             self.webhook = params if method == "setWebhook" else None
             return _ok(True)
@@ -104,25 +112,38 @@ class FakeProviders:
             chat_id = str(params.get("chat_id"))
             if self._failures["telegram"]:
                 status = self._failures["telegram"].pop(0)
-                return web.json_response({"ok": False, "error_code": status, "description": "Fake failure"},
-                                         status=status)
+                return web.json_response(
+                    {"ok": False, "error_code": status, "description": "Fake failure"}, status=status
+                )
             if chat_id in self.blocked:
                 return web.json_response(
                     {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"},
-                    status=403)
+                    status=403,
+                )
             message_id = next(self._ids)
             markup = params.get("reply_markup")
             markup = json.loads(markup) if isinstance(markup, str) else markup
             await self._record(SentMessage("telegram", chat_id, str(params.get("text", "")), str(message_id), markup))
-            return _ok({"message_id": message_id, "date": int(time.time()),
-                        "chat": {"id": int(chat_id), "type": "private"}, "text": params.get("text", "")})
+            return _ok(
+                {
+                    "message_id": message_id,
+                    "date": int(time.time()),
+                    "chat": {"id": int(chat_id), "type": "private"},
+                    "text": params.get("text", ""),
+                }
+            )
         if method == "editMessageText":
             async with self._changed:
                 self.edits.append(params)
                 self._changed.notify_all()
-            return _ok({"message_id": int(params.get("message_id", 0)), "date": int(time.time()),
-                        "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
-                        "text": params.get("text", "")})
+            return _ok(
+                {
+                    "message_id": int(params.get("message_id", 0)),
+                    "date": int(time.time()),
+                    "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
+                    "text": params.get("text", ""),
+                }
+            )
         return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
 
     # --- Twilio -------------------------------------------------------------------------------
@@ -135,13 +156,23 @@ class FakeProviders:
             return web.json_response({"code": 20500, "message": "Fake failure", "status": status}, status=status)
         if to.removeprefix("whatsapp:") in self.blocked:
             return web.json_response(
-                {"code": 21211, "message": "The 'To' number is not a valid phone number.", "status": 400}, status=400)
+                {"code": 21211, "message": "The 'To' number is not a valid phone number.", "status": 400}, status=400
+            )
         sid = f"SM{next(self._ids):032d}"
         await self._record(SentMessage("twilio", to, body, sid))
         return web.json_response(
-            {"sid": sid, "status": "queued", "to": to, "from": str(form.get("From", "")), "body": body,
-             "account_sid": request.match_info["sid"], "num_segments": "1", "direction": "outbound-api"},
-            status=201)
+            {
+                "sid": sid,
+                "status": "queued",
+                "to": to,
+                "from": str(form.get("From", "")),
+                "body": body,
+                "account_sid": request.match_info["sid"],
+                "num_segments": "1",
+                "direction": "outbound-api",
+            },
+            status=201,
+        )
 
 
 async def _params(request: web.Request) -> dict:

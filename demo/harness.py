@@ -67,8 +67,13 @@ class Harness:
 
 
 async def start_harness(
-    database_url: str, *, run_worker: bool = True, run_timers: bool = True, classifier: Classifier | None = None,
-    deployment_config: Path | None = None, secret_key: str | None = None,
+    database_url: str,
+    *,
+    run_worker: bool = True,
+    run_timers: bool = True,
+    classifier: Classifier | None = None,
+    deployment_config: Path | None = None,
+    secret_key: str | None = None,
 ) -> Harness:
     fakes = FakeProviders()
     await fakes.start()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from routing.deployment import Deployment
@@ -22,20 +22,75 @@ from storage.repository import Store
 from storage.seeding import SyntheticAlert, SyntheticIncident, SyntheticReport, write_history
 
 REPORTS_PER_DAY = 24.0
-HOUR_SHAPE = (0.9, 0.8, 0.6, 0.4, 0.25, 0.2, 0.3, 0.5, 0.7, 0.8, 0.8, 0.9,
-              1.0, 1.0, 1.0, 1.1, 1.2, 1.4, 1.6, 1.8, 1.9, 1.9, 1.7, 1.3)
+HOUR_SHAPE = (
+    0.9,
+    0.8,
+    0.6,
+    0.4,
+    0.25,
+    0.2,
+    0.3,
+    0.5,
+    0.7,
+    0.8,
+    0.8,
+    0.9,
+    1.0,
+    1.0,
+    1.0,
+    1.1,
+    1.2,
+    1.4,
+    1.6,
+    1.8,
+    1.9,
+    1.9,
+    1.7,
+    1.3,
+)
 WEEKDAY_SHAPE = (0.85, 0.85, 0.9, 1.0, 1.2, 1.35, 1.0)  # Monday first
 TREND = 0.25  # the last day has 25% more reports than the first
-STREET_TYPES = {"sexual_harassment": 22, "physical_assault": 15, "robbery": 13, "domestic_violence": 12,
-                "threats_extortion": 8, "unsafe_place": 8, "other": 5, "police_misconduct": 5, "sexual_assault": 5,
-                "drink_spiking": 1, "gun_violence": 2}
-NIGHTLIFE_TYPES = {"sexual_harassment": 35, "drink_spiking": 25, "physical_assault": 25, "sexual_assault": 10,
-                   "robbery": 5}
-EMERGENCY_SHARE = {"gun_violence": 0.9, "drink_spiking": 0.7, "sexual_assault": 0.45, "physical_assault": 0.4,
-                   "domestic_violence": 0.35, "robbery": 0.2, "threats_extortion": 0.15, "sexual_harassment": 0.12,
-                   "police_misconduct": 0.05, "other": 0.05, "unsafe_place": 0.0}
-ROUTINE_SHARE = {"unsafe_place": 1.0, "police_misconduct": 0.6, "other": 0.5, "threats_extortion": 0.4,
-                 "sexual_harassment": 0.4, "robbery": 0.3}
+STREET_TYPES = {
+    "sexual_harassment": 22,
+    "physical_assault": 15,
+    "robbery": 13,
+    "domestic_violence": 12,
+    "threats_extortion": 8,
+    "unsafe_place": 8,
+    "other": 5,
+    "police_misconduct": 5,
+    "sexual_assault": 5,
+    "drink_spiking": 1,
+    "gun_violence": 2,
+}
+NIGHTLIFE_TYPES = {
+    "sexual_harassment": 35,
+    "drink_spiking": 25,
+    "physical_assault": 25,
+    "sexual_assault": 10,
+    "robbery": 5,
+}
+EMERGENCY_SHARE = {
+    "gun_violence": 0.9,
+    "drink_spiking": 0.7,
+    "sexual_assault": 0.45,
+    "physical_assault": 0.4,
+    "domestic_violence": 0.35,
+    "robbery": 0.2,
+    "threats_extortion": 0.15,
+    "sexual_harassment": 0.12,
+    "police_misconduct": 0.05,
+    "other": 0.05,
+    "unsafe_place": 0.0,
+}
+ROUTINE_SHARE = {
+    "unsafe_place": 1.0,
+    "police_misconduct": 0.6,
+    "other": 0.5,
+    "threats_extortion": 0.4,
+    "sexual_harassment": 0.4,
+    "robbery": 0.3,
+}
 LANGUAGES = {"en": 35, "sw": 25, "es": 12, "fr": 10, "ar": 10, "pt": 8}
 CHANNELS = {"sms": 45, "whatsapp": 25, "telegram": 30}
 ACK_MINUTES = {"emergency": 4.0, "urgent": 18.0, "routine": 120.0}
@@ -68,7 +123,7 @@ class _Generator:
         areas = [a.name for a in deployment.areas]
         rng.shuffle(areas)
         # Some areas hotter: geometric weights over a seeded order; a slower response in some.
-        self.area_weights = {name: 3.0 * 0.78 ** i for i, name in enumerate(areas)}
+        self.area_weights = {name: 3.0 * 0.78**i for i, name in enumerate(areas)}
         self.area_slowness = {name: rng.uniform(0.7, 1.9) for name in areas}
         self.nightlife = [v for v in deployment.venues if v.nightlife]
         self.nightlife_names = {v.name for v in self.nightlife}
@@ -108,13 +163,26 @@ class _Generator:
         channel, address, language = rng.choice(self.people)
         if role == "champion":
             channel, address, language = "telegram", f"8{self.rng.randint(0, 19):09d}", self.deployment.default_language
-        decision = decide(self.deployment, ReportFacts(types=tuple(types), urgency=urgency, area=area, venue=venue,
-                                                       nightlife=venue in self.nightlife_names))
+        decision = decide(
+            self.deployment,
+            ReportFacts(
+                types=tuple(types), urgency=urgency, area=area, venue=venue, nightlife=venue in self.nightlife_names
+            ),
+        )
         return SyntheticReport(
-            channel=channel, address=address, role=role, language=language,
-            text=f"[synthetic history] {' + '.join(types)}", place_text=area if rng.random() < 0.3 else None,
-            types=tuple(types), urgency=urgency, area=area, venue=venue, created_at=at,
-            alert_groups=tuple(decision.alert_groups), digest_groups=tuple(decision.digest_groups),
+            channel=channel,
+            address=address,
+            role=role,
+            language=language,
+            text=f"[synthetic history] {' + '.join(types)}",
+            place_text=area if rng.random() < 0.3 else None,
+            types=tuple(types),
+            urgency=urgency,
+            area=area,
+            venue=venue,
+            created_at=at,
+            alert_groups=tuple(decision.alert_groups),
+            digest_groups=tuple(decision.digest_groups),
         )
 
     def _urgency(self, types: list[str]) -> str:
@@ -150,8 +218,9 @@ class _Generator:
         incident.first_alert_at = sent if delivered else None
         incident.acknowledged_at = acknowledged
         for group in first.alert_groups:
-            incident.alerts.append(SyntheticAlert(group, 0, first.created_at + dialogue, sent if delivered else None,
-                                                  acknowledged))
+            incident.alerts.append(
+                SyntheticAlert(group, 0, first.created_at + dialogue, sent if delivered else None, acknowledged)
+            )
         for step in range(1, incident.escalations + 1):
             at = sent + timedelta(minutes=threshold * step)
             if at < now:
@@ -163,7 +232,7 @@ def generate(deployment: Deployment, days: int, seed: int = 7, now: datetime | N
     if days < 1:
         raise ValueError("days must be at least 1")
     rng = random.Random(seed)
-    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     zone = ZoneInfo(deployment.timezone)
     generator = _Generator(deployment, rng)
     start = (now - timedelta(days=days)).replace(minute=0, second=0)
@@ -180,9 +249,14 @@ def generate(deployment: Deployment, days: int, seed: int = 7, now: datetime | N
                 continue
             report = generator.report(moment, moment.astimezone(zone))
             previous = recent.get(report.area)
-            if (previous is not None and not previous.standalone and report.area is not None
-                    and moment - previous.reports[-1].created_at < timedelta(minutes=90)
-                    and set(report.types) & set(previous.reports[0].types) and rng.random() < 0.5):
+            if (
+                previous is not None
+                and not previous.standalone
+                and report.area is not None
+                and moment - previous.reports[-1].created_at < timedelta(minutes=90)
+                and set(report.types) & set(previous.reports[0].types)
+                and rng.random() < 0.5
+            ):
                 previous.reports.append(report)  # a second witness of the same situation
                 continue
             incident = SyntheticIncident(reports=[report], standalone=rng.random() < 0.05)
@@ -193,8 +267,9 @@ def generate(deployment: Deployment, days: int, seed: int = 7, now: datetime | N
     return incidents
 
 
-async def fill_history(db: Database, vault: Vault, deployment: Deployment, days: int, seed: int = 7,
-                       now: datetime | None = None) -> int:
+async def fill_history(
+    db: Database, vault: Vault, deployment: Deployment, days: int, seed: int = 7, now: datetime | None = None
+) -> int:
     """Write synthetic history for the past `days` days; returns the number of reports written."""
     from routing.deployment import responder_specs  # the one mapping from config members to responder rows
 

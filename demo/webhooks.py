@@ -11,24 +11,39 @@ from twilio.request_validator import RequestValidator
 _message_ids = itertools.count(1)
 
 
-def twilio_form(sender: str, body: str, message_sid: str | None = None, to: str = "+15555550000", **extra: str) -> dict[str, str]:
+def twilio_form(
+    sender: str, body: str, message_sid: str | None = None, to: str = "+15555550000", **extra: str
+) -> dict[str, str]:
     """The fields Twilio posts for an incoming SMS (or WhatsApp when sender starts with 'whatsapp:')."""
     sid = message_sid or f"SM{next(_message_ids):032x}"
     form = {
-        "ToCountry": "US", "SmsMessageSid": sid, "NumMedia": "0", "SmsSid": sid, "SmsStatus": "received",
-        "Body": body, "To": to, "NumSegments": "1", "MessageSid": sid, "AccountSid": "AC" + "0" * 32,
-        "From": sender, "ApiVersion": "2010-04-01",
+        "ToCountry": "US",
+        "SmsMessageSid": sid,
+        "NumMedia": "0",
+        "SmsSid": sid,
+        "SmsStatus": "received",
+        "Body": body,
+        "To": to,
+        "NumSegments": "1",
+        "MessageSid": sid,
+        "AccountSid": "AC" + "0" * 32,
+        "From": sender,
+        "ApiVersion": "2010-04-01",
     }
     form.update(extra)
     return form
 
 
 def telegram_message_update(
-    update_id: int, chat_id: int, text: str | None = None, language_code: str | None = "en",
+    update_id: int,
+    chat_id: int,
+    text: str | None = None,
+    language_code: str | None = "en",
     location: tuple[float, float] | None = None,
 ) -> dict:
     message: dict = {
-        "message_id": update_id, "date": int(time.time()),
+        "message_id": update_id,
+        "date": int(time.time()),
         "chat": {"id": chat_id, "type": "private", "first_name": "Reporter"},
         "from": {"id": chat_id, "is_bot": False, "first_name": "Reporter", "language_code": language_code},
     }
@@ -43,7 +58,11 @@ def telegram_message_update(
 
 
 async def post_twilio(
-    session: aiohttp.ClientSession, app_url: str, public_base_url: str, auth_token: str, form: dict[str, str],
+    session: aiohttp.ClientSession,
+    app_url: str,
+    public_base_url: str,
+    auth_token: str,
+    form: dict[str, str],
     signature: str | None = None,
 ) -> aiohttp.ClientResponse:
     """POST a signed Twilio webhook (pass `signature` to send a wrong one)."""

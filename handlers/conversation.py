@@ -12,13 +12,13 @@ import re
 from datetime import timedelta
 
 import locales
+import metrics
 from handlers.base import InboundMessage
 from locales import catalog
-import metrics
 from nlp.event_time import stated_offset
 from nlp.language import LanguageHints
-from nlp.police_terms import mentions_police
 from nlp.places import PlaceMatch
+from nlp.police_terms import mentions_police
 from nlp.text import fold
 from nlp.triage import CONFIDENT_URGENCY, Triage, TriageResult
 from routing.channels import capabilities
@@ -98,8 +98,14 @@ class Dialogue:
 
     # --- stages -------------------------------------------------------------------------------------
     async def _on_what(
-        self, store: Store, message: InboundMessage, reporter: Reporter, conversation: Conversation, language: str,
-        follows: Report | None = None, complaint: bool = False,
+        self,
+        store: Store,
+        message: InboundMessage,
+        reporter: Reporter,
+        conversation: Conversation,
+        language: str,
+        follows: Report | None = None,
+        complaint: bool = False,
     ) -> list[str]:
         """The first words of a report. `follows`: the reporter's previous report, when this message was
         a follow-up that tells of another incident (its place carries over unless the words name one);
@@ -153,8 +159,14 @@ class Dialogue:
         if not conversation.asked_danger and not self._urgency_confident(report):
             conversation.stage = "awaiting_danger"
             conversation.asked_danger = True
-            return [self._t(language, catalog.ASK_DANGER, yes=locales.keyword(language, "YES"),
-                            no=locales.keyword(language, "NO"))]
+            return [
+                self._t(
+                    language,
+                    catalog.ASK_DANGER,
+                    yes=locales.keyword(language, "YES"),
+                    no=locales.keyword(language, "NO"),
+                )
+            ]
         return await self._complete(store, report, conversation, language)
 
     async def _on_danger(
@@ -176,7 +188,12 @@ class Dialogue:
         return await self._complete(store, report, conversation, language)
 
     async def _on_more(
-        self, store: Store, message: InboundMessage, reporter: Reporter, conversation: Conversation, language: str,
+        self,
+        store: Store,
+        message: InboundMessage,
+        reporter: Reporter,
+        conversation: Conversation,
+        language: str,
     ) -> list[str]:
         """A message after the report was sent: an addition to it, or the start of another report."""
         report = await self._report(store, conversation)
@@ -196,8 +213,11 @@ class Dialogue:
             return [self._t(language, catalog.ADDED, ref=report.reference)]
         # The classifier may miss a complaint: a follow-up that names the police on an incident they were
         # told about is one, whatever its label (it must not reach them as an "update").
-        complaint = (not report.police_sensitive and mentions_police(message.text)
-                     and await self.dispatcher.police_were_alerted(store, report))
+        complaint = (
+            not report.police_sensitive
+            and mentions_police(message.text)
+            and await self.dispatcher.police_were_alerted(store, report)
+        )
         if complaint or self._another_incident(report, result):
             conversation.closed = True
             fresh = await store.start_conversation(reporter, language, self.idle_timeout)
@@ -249,7 +269,8 @@ class Dialogue:
         if report.reporter_id != reporter.id:  # a code is not a key to someone else's report
             return self._t(language, catalog.STATUS_NOT_YOURS, ref=reference)
         status = {"acknowledged": catalog.STATUS_TAKEN, "closed": catalog.STATUS_CLOSED}.get(
-            report.status, catalog.STATUS_WAITING)
+            report.status, catalog.STATUS_WAITING
+        )
         return self._t(language, status, ref=reference)
 
     # --- completion and expiry -----------------------------------------------------------------------
@@ -262,8 +283,15 @@ class Dialogue:
             reply = catalog.CONFIRM_RECORDED
         else:
             reply = catalog.CONFIRM
-        return [self._t(language, reply, ref=report.reference, emergency=self.deployment.emergency_number,
-                        quiet=locales.keyword(language, "QUIET"))]
+        return [
+            self._t(
+                language,
+                reply,
+                ref=report.reference,
+                emergency=self.deployment.emergency_number,
+                quiet=locales.keyword(language, "QUIET"),
+            )
+        ]
 
     async def finish(self, store: Store, conversation: Conversation) -> None:
         """Close a conversation; a report still being collected is submitted with what it has."""
@@ -275,13 +303,25 @@ class Dialogue:
 
     # --- keywords -------------------------------------------------------------------------------------
     async def _keyword(
-        self, store: Store, keyword: str, message: InboundMessage, reporter: Reporter,
-        conversation: Conversation | None, language: str,
+        self,
+        store: Store,
+        keyword: str,
+        message: InboundMessage,
+        reporter: Reporter,
+        conversation: Conversation | None,
+        language: str,
     ) -> list[str] | None:
         t = self._t
         if keyword == "HELP":
-            return [t(language, catalog.HELP, emergency=self.deployment.emergency_number,
-                      stop=locales.keyword(language, "STOP"), delete=locales.keyword(language, "DELETE"))]
+            return [
+                t(
+                    language,
+                    catalog.HELP,
+                    emergency=self.deployment.emergency_number,
+                    stop=locales.keyword(language, "STOP"),
+                    delete=locales.keyword(language, "DELETE"),
+                )
+            ]
         if keyword == "STOP":
             if conversation is not None:
                 await self.finish(store, conversation)
@@ -300,12 +340,17 @@ class Dialogue:
                 if conversation is not None:
                     conversation.language = chosen
                 return [t(chosen, catalog.LANGUAGE_SET)]
-            choices = ", ".join(f"{code} {locales.LANGUAGE_NAMES.get(code, code)}" for code in self.deployment.languages)
+            choices = ", ".join(
+                f"{code} {locales.LANGUAGE_NAMES.get(code, code)}" for code in self.deployment.languages
+            )
             return [t(language, catalog.LANGUAGE_CHOICES, choices=choices)]
         if keyword == "START":
             if conversation is None:
                 await store.start_conversation(reporter, language, self.idle_timeout)
-            return [t(language, catalog.NOTICE, emergency=self.deployment.emergency_number), t(language, catalog.ASK_WHAT)]
+            return [
+                t(language, catalog.NOTICE, emergency=self.deployment.emergency_number),
+                t(language, catalog.ASK_WHAT),
+            ]
         if keyword == "QUIET":
             report = await self._report(store, conversation) if conversation else None
             if report is None:
@@ -327,8 +372,11 @@ class Dialogue:
             # A bare keyword ("AYUDA") says its language better than a detector can; one shared by
             # several languages ("STOP": en, fr) keeps the conversation's language if it is one of them.
             folded = fold(message.text).strip(" /!?.¡¿")
-            speakers = [code for code in self.deployment.languages
-                        if folded in {fold(word) for word in locales.keyword_words(code, keyword)}]
+            speakers = [
+                code
+                for code in self.deployment.languages
+                if folded in {fold(word) for word in locales.keyword_words(code, keyword)}
+            ]
             if speakers:
                 return established if established in speakers else speakers[0]
         hints = LanguageHints(

@@ -27,7 +27,11 @@ log = logging.getLogger("salama.intake")
 
 class Intake:
     def __init__(
-        self, db: Database, vault: Vault, dialogue: Dialogue, responders: ResponderDesk,
+        self,
+        db: Database,
+        vault: Vault,
+        dialogue: Dialogue,
+        responders: ResponderDesk,
         on_commit: Callable[[], None] = lambda: None,
     ) -> None:
         self.db = db

@@ -137,49 +137,51 @@ UNKNOWN_AREA = N_("area not given")
 
 # --- responders' buttons and replies (routing and acknowledgement) ---
 # TRANSLATORS: Telegram button under an alert: the responder takes the report. One or two words.
-BUTTON_ACK = N_('Take it')
+BUTTON_ACK = N_("Take it")
 # TRANSLATORS: Telegram button: pass the alert up the escalation chain now.
-BUTTON_ESCALATE = N_('Escalate')
+BUTTON_ESCALATE = N_("Escalate")
 # TRANSLATORS: Telegram button: the situation is dealt with, close it.
-BUTTON_RESOLVE = N_('Resolve')
+BUTTON_RESOLVE = N_("Resolve")
 # TRANSLATORS: Telegram button: the incident type is wrong; opens a list of types.
-BUTTON_WRONG_TYPE = N_('Wrong type ▸')
+BUTTON_WRONG_TYPE = N_("Wrong type ▸")
 # TRANSLATORS: to the responder who pressed Escalate.
-ESCALATED = N_('{ref}: escalated. Thank you.')
+ESCALATED = N_("{ref}: escalated. Thank you.")
 # TRANSLATORS: the escalation chain has no step left.
-NOTHING_TO_ESCALATE = N_('{ref}: nobody left to escalate to.')
+NOTHING_TO_ESCALATE = N_("{ref}: nobody left to escalate to.")
 # TRANSLATORS: to the responder who closed the report.
-RESOLVED = N_('{ref}: closed. Thank you.')
+RESOLVED = N_("{ref}: closed. Thank you.")
 # TRANSLATORS: above the list of incident types to pick the right one.
-CHOOSE_TYPE = N_('Choose the right type for {ref}:')
+CHOOSE_TYPE = N_("Choose the right type for {ref}:")
 # TRANSLATORS: after a responder corrected the type; {type} is the type's name.
-TYPE_CORRECTED = N_('{ref}: type set to {type}. Thank you, Salama learns from this.')
+TYPE_CORRECTED = N_("{ref}: type set to {type}. Thank you, Salama learns from this.")
 # TRANSLATORS: last line of an alert sent up the chain because nobody took it.
-ALERT_ESCALATED = N_('Nobody has taken this yet.')
+ALERT_ESCALATED = N_("Nobody has taken this yet.")
 # TRANSLATORS: Telegram button under an update about a report that was
 # added to an incident: take it out, it is another event. {ref} is its code.
-BUTTON_SPLIT = N_('Split {ref} out')
+BUTTON_SPLIT = N_("Split {ref} out")
 # TRANSLATORS: to the responder who split a report out of an incident.
-SPLIT_DONE = N_('{ref} is now an incident of its own and was routed again.')
+SPLIT_DONE = N_("{ref} is now an incident of its own and was routed again.")
 # TRANSLATORS: the report that opened an incident cannot be split out of it.
-SPLIT_REFUSED = N_('{ref} opened this incident: split the other reports out instead.')
+SPLIT_REFUSED = N_("{ref} opened this incident: split the other reports out instead.")
 # TRANSLATORS: Resolve or Wrong type before anyone took the report. {ack} is the keyword ACK.
-TAKE_FIRST = N_('Take {ref} first: reply {ack} {ref}.')
+TAKE_FIRST = N_("Take {ref} first: reply {ack} {ref}.")
 # TRANSLATORS: someone else's group took the report; only they can close or retype it.
-HOLDER_ONLY = N_('{ref} was taken by another group: only they can close or change it.')
+HOLDER_ONLY = N_("{ref} was taken by another group: only they can close or change it.")
 # TRANSLATORS: to a responder whose message looked like a command but was
 # not one. {ack} and {done} are the keywords ACK and DONE; ESC, SPLIT and
 # TYPE stay in English (they are typed as written). 2 SMS at most.
-RESPONDER_COMMANDS = N_('Commands: {ack} {ref} take it, {done} {ref} close it, ESC {ref} escalate, '
-                        'SPLIT {ref} split out, TYPE {ref} robbery set the type.')
+RESPONDER_COMMANDS = N_(
+    "Commands: {ack} {ref} take it, {done} {ref} close it, ESC {ref} escalate, "
+    "SPLIT {ref} split out, TYPE {ref} robbery set the type."
+)
 # TRANSLATORS: repeated until someone takes the report. {urgency} is
 # EMERGENCY, URGENT or ROUTINE; {ack} is the keyword ACK.
-REMINDER_UNACKNOWLEDGED = N_('Reminder: {ref} ({urgency}, {area}) is still not taken. Reply {ack} {ref} to take it.')
+REMINDER_UNACKNOWLEDGED = N_("Reminder: {ref} ({urgency}, {area}) is still not taken. Reply {ack} {ref} to take it.")
 # TRANSLATORS: to the responder who took a report that is still open
 # hours later. {done} is the keyword DONE.
-REMINDER_UNRESOLVED = N_('Reminder: {ref} is still open. When it is resolved, reply {done} {ref}.')
+REMINDER_UNRESOLVED = N_("Reminder: {ref} is still open. When it is resolved, reply {done} {ref}.")
 # TRANSLATORS: a reporter asked about a code that is not one of theirs.
-STATUS_NOT_YOURS = N_('We found no report {ref} from you.')
+STATUS_NOT_YOURS = N_("We found no report {ref} from you.")
 
 # --- digests (routing/digests.py) ---
 # TRANSLATORS: first line of a digest: the scheduled list, sent to a
@@ -246,21 +248,70 @@ KEYWORD_ACK = NC_("keyword", "ACK")
 KEYWORD_DONE = NC_("keyword", "DONE")
 
 KEYWORDS: tuple[str, ...] = (
-    KEYWORD_HELP, KEYWORD_STOP, KEYWORD_DELETE, KEYWORD_YES, KEYWORD_NO, KEYWORD_QUIET, KEYWORD_ACK, KEYWORD_DONE,
+    KEYWORD_HELP,
+    KEYWORD_STOP,
+    KEYWORD_DELETE,
+    KEYWORD_YES,
+    KEYWORD_NO,
+    KEYWORD_QUIET,
+    KEYWORD_ACK,
+    KEYWORD_DONE,
 )
 
 # Names of the constants above: the messages a reporter receives (SMS limits apply), and a responder's.
 REPORTER_MESSAGES: tuple[str, ...] = (
-    "NOTICE", "ASK_WHAT", "ASK_WHERE", "ASK_WHERE_TELEGRAM", "ASK_DANGER", "CONFIRM", "CONFIRM_EMERGENCY",
-    "CONFIRM_RECORDED", "ADDED", "HELP", "STOPPED", "DELETED", "LANGUAGE_CHOICES", "LANGUAGE_SET",
-    "NOT_UNDERSTOOD", "TEXT_ONLY", "TRY_AGAIN", "QUIET_SET", "ACKNOWLEDGED_TO_REPORTER", "STATUS_WAITING",
-    "STATUS_TAKEN", "STATUS_CLOSED", "STATUS_UNKNOWN", "STATUS_NOT_YOURS",
+    "NOTICE",
+    "ASK_WHAT",
+    "ASK_WHERE",
+    "ASK_WHERE_TELEGRAM",
+    "ASK_DANGER",
+    "CONFIRM",
+    "CONFIRM_EMERGENCY",
+    "CONFIRM_RECORDED",
+    "ADDED",
+    "HELP",
+    "STOPPED",
+    "DELETED",
+    "LANGUAGE_CHOICES",
+    "LANGUAGE_SET",
+    "NOT_UNDERSTOOD",
+    "TEXT_ONLY",
+    "TRY_AGAIN",
+    "QUIET_SET",
+    "ACKNOWLEDGED_TO_REPORTER",
+    "STATUS_WAITING",
+    "STATUS_TAKEN",
+    "STATUS_CLOSED",
+    "STATUS_UNKNOWN",
+    "STATUS_NOT_YOURS",
 )
 RESPONDER_MESSAGES: tuple[str, ...] = (
-    "ALERT_TITLE", "ALERT_TYPE", "ALERT_WHERE", "ALERT_WHEN", "ALERT_HOW_TO_ACK", "ALERT_UPDATE",
-    "ACK_CONFIRMED", "ACK_TAKEN_BY_OTHER", "ACK_REFUSED", "UNKNOWN_AREA",
-    "URGENCY_EMERGENCY", "URGENCY_URGENT", "URGENCY_ROUTINE", "ESCALATED", "NOTHING_TO_ESCALATE", "RESOLVED",
-    "CHOOSE_TYPE", "TYPE_CORRECTED", "ALERT_ESCALATED", "BUTTON_SPLIT", "SPLIT_DONE", "SPLIT_REFUSED",
-    "TAKE_FIRST", "HOLDER_ONLY", "REMINDER_UNACKNOWLEDGED", "REMINDER_UNRESOLVED", "RESPONDER_COMMANDS",
+    "ALERT_TITLE",
+    "ALERT_TYPE",
+    "ALERT_WHERE",
+    "ALERT_WHEN",
+    "ALERT_HOW_TO_ACK",
+    "ALERT_UPDATE",
+    "ACK_CONFIRMED",
+    "ACK_TAKEN_BY_OTHER",
+    "ACK_REFUSED",
+    "UNKNOWN_AREA",
+    "URGENCY_EMERGENCY",
+    "URGENCY_URGENT",
+    "URGENCY_ROUTINE",
+    "ESCALATED",
+    "NOTHING_TO_ESCALATE",
+    "RESOLVED",
+    "CHOOSE_TYPE",
+    "TYPE_CORRECTED",
+    "ALERT_ESCALATED",
+    "BUTTON_SPLIT",
+    "SPLIT_DONE",
+    "SPLIT_REFUSED",
+    "TAKE_FIRST",
+    "HOLDER_ONLY",
+    "REMINDER_UNACKNOWLEDGED",
+    "REMINDER_UNRESOLVED",
+    "RESPONDER_COMMANDS",
     "DIGEST_TITLE",
 )

@@ -25,19 +25,32 @@ OTHER = "other"
 REGISTRY = CollectorRegistry(auto_describe=True)
 REPORTS_RECEIVED = Counter("salama_reports_received", "Reports received, by channel", ["channel"], registry=REGISTRY)
 TRIAGE_SECONDS = Histogram(
-    "salama_triage_seconds", "Time to triage one report text", registry=REGISTRY,
+    "salama_triage_seconds",
+    "Time to triage one report text",
+    registry=REGISTRY,
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
-DELIVERY_FAILURES = Counter("salama_delivery_failures", "Failed sends to providers, by channel; final=true when "
-                            "given up", ["channel", "final"], registry=REGISTRY)
-WEBHOOK_REJECTIONS = Counter("salama_webhook_rejections", "Webhook requests refused, by channel and reason",
-                             ["channel", "reason"], registry=REGISTRY)
-ALERTS_PENDING = Gauge("salama_alerts_pending", "Alerts waiting in the outbox (pending or being sent)",
-                       registry=REGISTRY)
-OLDEST_PENDING = Gauge("salama_alert_oldest_pending_seconds", "Age of the oldest alert waiting in the outbox "
-                       "(0 when none)", registry=REGISTRY)
-SCRAPE_ERRORS = Counter("salama_metrics_scrape_errors", "Scrapes where the outbox could not be read",
-                        registry=REGISTRY)
+DELIVERY_FAILURES = Counter(
+    "salama_delivery_failures",
+    "Failed sends to providers, by channel; final=true when given up",
+    ["channel", "final"],
+    registry=REGISTRY,
+)
+WEBHOOK_REJECTIONS = Counter(
+    "salama_webhook_rejections",
+    "Webhook requests refused, by channel and reason",
+    ["channel", "reason"],
+    registry=REGISTRY,
+)
+ALERTS_PENDING = Gauge(
+    "salama_alerts_pending", "Alerts waiting in the outbox (pending or being sent)", registry=REGISTRY
+)
+OLDEST_PENDING = Gauge(
+    "salama_alert_oldest_pending_seconds",
+    "Age of the oldest alert waiting in the outbox (0 when none)",
+    registry=REGISTRY,
+)
+SCRAPE_ERRORS = Counter("salama_metrics_scrape_errors", "Scrapes where the outbox could not be read", registry=REGISTRY)
 
 for _channel in CHANNELS:  # series exist at 0 from the start, so rates work from the first scrape
     REPORTS_RECEIVED.labels(_channel)

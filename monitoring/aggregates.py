@@ -15,8 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Union
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from monitoring.periods import (
@@ -33,7 +32,7 @@ from monitoring.suppression import CountTable, protect
 from storage.db import Database
 from storage.statistics import IncidentFact, ReportFact, incident_facts, report_facts
 
-Fact = Union[ReportFact, IncidentFact]
+Fact = ReportFact | IncidentFact
 
 UNKNOWN_AREA = "(unknown)"
 NO_VENUE = "(none)"
@@ -45,9 +44,19 @@ TWO_WAY = {"type_area": ("type", "area"), "hour_of_week": ("weekday", "hour")}
 TABLES = ONE_WAY + tuple(TWO_WAY)  # what `stats --by` and the export can name
 RESPONSE = "response"
 DIMENSION_TITLES = {
-    "type": "type", "urgency": "urgency", "area": "area", "venue": "venue", "channel": "channel",
-    "role": "reporter role", "language": "language", "week": "week starting", "month": "month",
-    "weekday": "weekday", "hour": "hour", "type_area": "type × area", "hour_of_week": "hour of week",
+    "type": "type",
+    "urgency": "urgency",
+    "area": "area",
+    "venue": "venue",
+    "channel": "channel",
+    "role": "reporter role",
+    "language": "language",
+    "week": "week starting",
+    "month": "month",
+    "weekday": "weekday",
+    "hour": "hour",
+    "type_area": "type × area",
+    "hour_of_week": "hour of week",
 }
 
 
@@ -60,8 +69,10 @@ class Facts:
 
 async def load_facts(db: Database, period: Period) -> Facts:
     async with db.sessions() as session:
-        return Facts(await report_facts(session, period.start, period.end),
-                     await incident_facts(session, period.start, period.end))
+        return Facts(
+            await report_facts(session, period.start, period.end),
+            await incident_facts(session, period.start, period.end),
+        )
 
 
 @dataclass(frozen=True)
@@ -74,9 +85,12 @@ class Vocabulary:
     def from_deployment(cls, deployment: object | None) -> Vocabulary:
         from taxonomy import INCIDENT_TYPES, URGENCIES
 
-        labels: dict[str, tuple[str, ...]] = {"type": INCIDENT_TYPES, "urgency": URGENCIES,
-                                              "role": ("resident", "champion"),
-                                              "channel": ("sms", "whatsapp", "telegram")}
+        labels: dict[str, tuple[str, ...]] = {
+            "type": INCIDENT_TYPES,
+            "urgency": URGENCIES,
+            "role": ("resident", "champion"),
+            "channel": ("sms", "whatsapp", "telegram"),
+        }
         if deployment is not None:
             labels["area"] = tuple(a.name for a in deployment.areas) + (UNKNOWN_AREA,)  # type: ignore[attr-defined]
             labels["venue"] = tuple(v.name for v in deployment.venues) + (NO_VENUE,)  # type: ignore[attr-defined]
@@ -137,8 +151,15 @@ class Response:
     escalated_pct: Figure
     never_acknowledged_pct: Figure
 
-    MEASURES = ("incidents", "first_alert_median", "first_alert_p90", "acknowledged_median",
-                "acknowledged_p90", "escalated_pct", "never_acknowledged_pct")
+    MEASURES = (
+        "incidents",
+        "first_alert_median",
+        "first_alert_p90",
+        "acknowledged_median",
+        "acknowledged_p90",
+        "escalated_pct",
+        "never_acknowledged_pct",
+    )
 
 
 @dataclass(frozen=True)
@@ -205,8 +226,15 @@ def _labels(dim: str, vocabulary: Vocabulary, frames: Sequence[_Frame], facts: I
     return known + sorted(seen - set(known))
 
 
-def _count_table(measure: str, facts: Sequence[Fact], frame: _Frame, row_dim: str, rows: list[str],
-                 col_dim: str | None = None, columns: Sequence[str] = ()) -> CountTable:
+def _count_table(
+    measure: str,
+    facts: Sequence[Fact],
+    frame: _Frame,
+    row_dim: str,
+    rows: list[str],
+    col_dim: str | None = None,
+    columns: Sequence[str] = (),
+) -> CountTable:
     counts: Counter[tuple[str, str | None]] = Counter()
     for fact in facts:
         for row in _values(fact, row_dim, frame):
@@ -219,8 +247,9 @@ def _count_table(measure: str, facts: Sequence[Fact], frame: _Frame, row_dim: st
         grid = [[counts[(row, None)]] for row in rows]
     else:
         grid = [[counts[(row, column)] for column in columns] for row in rows]
-    return CountTable(measure=measure, row_dim=row_dim, rows=list(rows), counts=grid, col_dim=col_dim,
-                      columns=list(columns))
+    return CountTable(
+        measure=measure, row_dim=row_dim, rows=list(rows), counts=grid, col_dim=col_dim, columns=list(columns)
+    )
 
 
 @dataclass
@@ -249,8 +278,15 @@ def _facts_for(measure: str, facts: Facts) -> Sequence[Fact]:
 
 def _protected_tables(facts: Facts, frame: _Frame, labels: dict[str, list[str]], k: int) -> list[CountTable]:
     tables = [
-        _count_table(measure, _facts_for(measure, facts), frame, row_dim, labels[row_dim], col_dim,
-                     labels[col_dim] if col_dim else ())
+        _count_table(
+            measure,
+            _facts_for(measure, facts),
+            frame,
+            row_dim,
+            labels[row_dim],
+            col_dim,
+            labels[col_dim] if col_dim else (),
+        )
         for _name, measure, row_dim, col_dim in _Specs.full().items
     ]
     protect(tables, k)
@@ -266,12 +302,22 @@ def _table(name: str, current: CountTable, baseline: CountTable) -> Table:
     rows = range(len(current.rows))
     figure = lambda index: _figure(current, baseline, index)  # noqa: E731
     if not current.two_dimensional:
-        return Table(name=name, measure=current.measure, row_dim=current.row_dim, rows=current.rows,
-                     cells=[[figure(current.cell_index(r))] for r in rows], total=figure(current.total_index))
+        return Table(
+            name=name,
+            measure=current.measure,
+            row_dim=current.row_dim,
+            rows=current.rows,
+            cells=[[figure(current.cell_index(r))] for r in rows],
+            total=figure(current.total_index),
+        )
     columns = range(len(current.columns))
     return Table(
-        name=name, measure=current.measure, row_dim=current.row_dim, rows=current.rows,
-        col_dim=current.col_dim, columns=current.columns,
+        name=name,
+        measure=current.measure,
+        row_dim=current.row_dim,
+        rows=current.rows,
+        col_dim=current.col_dim,
+        columns=current.columns,
         cells=[[figure(current.cell_index(r, c)) for c in columns] for r in rows],
         row_totals=[figure(current.row_total_index(r)) for r in rows],
         column_totals=[figure(current.column_total_index(c)) for c in columns],
@@ -325,23 +371,32 @@ def _response_values(incidents: Sequence[IncidentFact], published_count: int | N
     }
 
 
-def _responses(current: Facts, baseline: Facts, alerted_now: CountTable, alerted_before: CountTable,
-               k: int) -> list[Response]:
+def _responses(
+    current: Facts, baseline: Facts, alerted_now: CountTable, alerted_before: CountTable, k: int
+) -> list[Response]:
     groups: list[tuple[str, Callable[[IncidentFact], bool], int]] = [("all", lambda f: True, alerted_now.total_index)]
     groups += [(u, (lambda f, u=u: f.urgency == u), alerted_now.cell_index(i)) for i, u in enumerate(alerted_now.rows)]
     out = []
     for label, keep, index in groups:
         now = _response_values([f for f in current.incidents if f.alerted and keep(f)], alerted_now.published(index), k)
-        before = _response_values([f for f in baseline.incidents if f.alerted and keep(f)],
-                                  alerted_before.published(index), k)
+        before = _response_values(
+            [f for f in baseline.incidents if f.alerted and keep(f)], alerted_before.published(index), k
+        )
         out.append(Response(label, **{name: Figure(now[name], before[name]) for name in Response.MEASURES}))
     return out
 
 
 # --- the whole ----------------------------------------------------------------------------------------------
 def build_statistics(
-    *, current: Facts, baseline: Facts, period: Period, timezone_name: str, k: int,
-    vocabulary: Vocabulary | None = None, deployment: str = "", generated_at: datetime | None = None,
+    *,
+    current: Facts,
+    baseline: Facts,
+    period: Period,
+    timezone_name: str,
+    k: int,
+    vocabulary: Vocabulary | None = None,
+    deployment: str = "",
+    generated_at: datetime | None = None,
 ) -> Statistics:
     zone = ZoneInfo(timezone_name)
     vocabulary = vocabulary or Vocabulary()
@@ -366,17 +421,35 @@ def build_statistics(
             totals[measure] = _figure(now_table, before_table, now_table.total_index)
     assert alerted is not None
     return Statistics(
-        deployment=deployment, timezone=timezone_name, period=period, baseline=period.previous(), min_cell=k,
-        generated_at=generated_at or datetime.now(timezone.utc), totals=totals, tables=tables,
+        deployment=deployment,
+        timezone=timezone_name,
+        period=period,
+        baseline=period.previous(),
+        min_cell=k,
+        generated_at=generated_at or datetime.now(UTC),
+        totals=totals,
+        tables=tables,
         response=_responses(current, baseline, alerted[0], alerted[1], k),
     )
 
 
 async def compute_statistics(
-    db: Database, period: Period, *, timezone_name: str, k: int, vocabulary: Vocabulary | None = None,
+    db: Database,
+    period: Period,
+    *,
+    timezone_name: str,
+    k: int,
+    vocabulary: Vocabulary | None = None,
     deployment: str = "",
 ) -> Statistics:
     current = await load_facts(db, period)
     baseline = await load_facts(db, period.previous())
-    return build_statistics(current=current, baseline=baseline, period=period, timezone_name=timezone_name, k=k,
-                            vocabulary=vocabulary, deployment=deployment)
+    return build_statistics(
+        current=current,
+        baseline=baseline,
+        period=period,
+        timezone_name=timezone_name,
+        k=k,
+        vocabulary=vocabulary,
+        deployment=deployment,
+    )

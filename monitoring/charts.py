@@ -24,9 +24,11 @@ FONT = "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans
 
 
 def hatch_pattern(pattern_id: str) -> str:
-    return (f'<pattern id="{pattern_id}" width="6" height="6" patternUnits="userSpaceOnUse" '
-            f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#f4f5f7"/>'
-            f'<line x1="0" y1="0" x2="0" y2="6" stroke="#aab2bd" stroke-width="2"/></pattern>')
+    return (
+        f'<pattern id="{pattern_id}" width="6" height="6" patternUnits="userSpaceOnUse" '
+        f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#f4f5f7"/>'
+        f'<line x1="0" y1="0" x2="0" y2="6" stroke="#aab2bd" stroke-width="2"/></pattern>'
+    )
 
 
 def nice_step(value: float) -> float:
@@ -44,8 +46,9 @@ def number(value: float) -> str:
     return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def trend_chart(labels: Sequence[str], figures: Sequence[Figure], *, unit: str, title: str,
-                width: int = 760, height: int = 280) -> str:
+def trend_chart(
+    labels: Sequence[str], figures: Sequence[Figure], *, unit: str, title: str, width: int = 760, height: int = 280
+) -> str:
     """Lines for this period and the baseline (the same windows one period earlier)."""
     left, right, top, bottom = 52, 18, 40, 46
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -56,23 +59,33 @@ def trend_chart(labels: Sequence[str], figures: Sequence[Figure], *, unit: str, 
     n = len(labels)
     x = lambda i: left + (plot_w * (i + 0.5) / n if n else 0)  # noqa: E731
     y = lambda v: top + plot_h - plot_h * v / y_max  # noqa: E731
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" id="trend-chart" class="chart" viewBox="0 0 {width} {height}" '
-             f'role="img" aria-labelledby="trend-title trend-desc" {FONT}>',
-             f'<title id="trend-title">{escape(title)}</title>',
-             '<desc id="trend-desc">Solid line: this period; dashed line: the previous period of equal length. '
-             'Gaps and the letter s mark suppressed counts.</desc>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" id="trend-chart" class="chart" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="trend-title trend-desc" {FONT}>',
+        f'<title id="trend-title">{escape(title)}</title>',
+        '<desc id="trend-desc">Solid line: this period; dashed line: the previous period of equal length. '
+        "Gaps and the letter s mark suppressed counts.</desc>",
+    ]
     for tick in range(ticks + 1):
         value = step * tick
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" stroke="{GRID}"/>')
-        parts.append(f'<text x="{left - 8}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11" '
-                     f'fill="{MUTED}">{number(value)}</text>')
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" stroke="{GRID}"/>'
+        )
+        parts.append(
+            f'<text x="{left - 8}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11" '
+            f'fill="{MUTED}">{number(value)}</text>'
+        )
     every = max(1, math.ceil(n / 13))
     for i, label in enumerate(labels):
         if i % every == 0:
-            parts.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 18}" text-anchor="middle" font-size="11" '
-                         f'fill="{MUTED}">{escape(label)}</text>')
-    for attribute, colour, dash, class_ in (("baseline", BASELINE, ' stroke-dasharray="6 4"', "baseline"),
-                                            ("value", CURRENT, "", "current")):
+            parts.append(
+                f'<text x="{x(i):.1f}" y="{top + plot_h + 18}" text-anchor="middle" font-size="11" '
+                f'fill="{MUTED}">{escape(label)}</text>'
+            )
+    for attribute, colour, dash, class_ in (
+        ("baseline", BASELINE, ' stroke-dasharray="6 4"', "baseline"),
+        ("value", CURRENT, "", "current"),
+    ):
         segment: list[str] = []
         for i, figure in enumerate(list(figures) + [Figure(None, None)]):
             value = getattr(figure, attribute)
@@ -80,8 +93,10 @@ def trend_chart(labels: Sequence[str], figures: Sequence[Figure], *, unit: str, 
                 segment.append(f"{x(i):.1f},{y(value):.1f}")
                 continue
             if len(segment) > 1:
-                parts.append(f'<polyline class="series-{class_}" points="{" ".join(segment)}" fill="none" '
-                             f'stroke="{colour}" stroke-width="2.5"{dash} stroke-linejoin="round"/>')
+                parts.append(
+                    f'<polyline class="series-{class_}" points="{" ".join(segment)}" fill="none" '
+                    f'stroke="{colour}" stroke-width="2.5"{dash} stroke-linejoin="round"/>'
+                )
             segment = []
         for i, figure in enumerate(figures):
             value = getattr(figure, attribute)
@@ -89,24 +104,32 @@ def trend_chart(labels: Sequence[str], figures: Sequence[Figure], *, unit: str, 
                 continue
             which = "this period" if attribute == "value" else "previous period"
             tip = f"{labels[i]}: {number(value)} {unit} ({which})"
-            shape = (f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="3.5" fill="{colour}">'
-                     if attribute == "value" else
-                     f'<rect x="{x(i) - 3:.1f}" y="{y(value) - 3:.1f}" width="6" height="6" fill="#fff" '
-                     f'stroke="{colour}" stroke-width="1.5">')
-            parts.append(shape + f'<title>{escape(tip)}</title>' + ("</circle>" if attribute == "value" else "</rect>"))
+            shape = (
+                f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="3.5" fill="{colour}">'
+                if attribute == "value"
+                else f'<rect x="{x(i) - 3:.1f}" y="{y(value) - 3:.1f}" width="6" height="6" fill="#fff" '
+                f'stroke="{colour}" stroke-width="1.5">'
+            )
+            parts.append(shape + f"<title>{escape(tip)}</title>" + ("</circle>" if attribute == "value" else "</rect>"))
     for i, figure in enumerate(figures):
         if figure.value is None:
-            parts.append(f'<text x="{x(i):.1f}" y="{top + plot_h - 4}" text-anchor="middle" font-size="11" '
-                         f'fill="{MUTED}">s<title>{escape(labels[i])}: suppressed</title></text>')
+            parts.append(
+                f'<text x="{x(i):.1f}" y="{top + plot_h - 4}" text-anchor="middle" font-size="11" '
+                f'fill="{MUTED}">s<title>{escape(labels[i])}: suppressed</title></text>'
+            )
     parts.append(f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="{MUTED}"/>')
     # Legend
-    parts.append(f'<g font-size="12" fill="{INK}"><line x1="{left}" x2="{left + 28}" y1="16" y2="16" '
-                 f'stroke="{CURRENT}" stroke-width="2.5"/><circle cx="{left + 14}" cy="16" r="3.5" fill="{CURRENT}"/>'
-                 f'<text x="{left + 36}" y="20">This period</text>'
-                 f'<line x1="{left + 140}" x2="{left + 168}" y1="16" y2="16" stroke="{BASELINE}" stroke-width="2.5" '
-                 f'stroke-dasharray="6 4"/><text x="{left + 176}" y="20">Previous period (baseline)</text></g>')
-    parts.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" text-anchor="middle" font-size="11" '
-                 f'fill="{MUTED}">week starting</text>')
+    parts.append(
+        f'<g font-size="12" fill="{INK}"><line x1="{left}" x2="{left + 28}" y1="16" y2="16" '
+        f'stroke="{CURRENT}" stroke-width="2.5"/><circle cx="{left + 14}" cy="16" r="3.5" fill="{CURRENT}"/>'
+        f'<text x="{left + 36}" y="20">This period</text>'
+        f'<line x1="{left + 140}" x2="{left + 168}" y1="16" y2="16" stroke="{BASELINE}" stroke-width="2.5" '
+        f'stroke-dasharray="6 4"/><text x="{left + 176}" y="20">Previous period (baseline)</text></g>'
+    )
+    parts.append(
+        f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" text-anchor="middle" font-size="11" '
+        f'fill="{MUTED}">week starting</text>'
+    )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -129,12 +152,13 @@ def colour_for(value: float, breaks: Sequence[float], palette: Sequence[str]) ->
 
 
 def text_colour(fill: str) -> str:
-    red, green, blue = (int(fill[i:i + 2], 16) for i in (1, 3, 5))
+    red, green, blue = (int(fill[i : i + 2], 16) for i in (1, 3, 5))
     return "#ffffff" if (0.299 * red + 0.587 * green + 0.114 * blue) < 140 else INK
 
 
-def legend(x: float, y: float, breaks: Sequence[float], palette: Sequence[str], hatch_id: str, unit: str,
-           width: float = 10_000) -> str:
+def legend(
+    x: float, y: float, breaks: Sequence[float], palette: Sequence[str], hatch_id: str, unit: str, width: float = 10_000
+) -> str:
     """Swatches with their ranges, then 'suppressed'; wraps to a new line before `width`."""
     entries = [(palette[0], "0")]
     low = 0.0
@@ -148,34 +172,43 @@ def legend(x: float, y: float, breaks: Sequence[float], palette: Sequence[str], 
         span = 30 + 7 * len(label) + 12
         if cx + span > width and cx > x:
             cx, cy = x, cy + 22
-        parts.append(f'<rect x="{cx}" y="{cy}" width="22" height="14" fill="{fill}" stroke="#c9ced6"/>'
-                     f'<text x="{cx + 27}" y="{cy + 11}">{escape(label)}</text>')
+        parts.append(
+            f'<rect x="{cx}" y="{cy}" width="22" height="14" fill="{fill}" stroke="#c9ced6"/>'
+            f'<text x="{cx + 27}" y="{cy + 11}">{escape(label)}</text>'
+        )
         cx += span
     parts.append(f'<text x="{cx}" y="{cy + 11}" fill="{MUTED}">{escape(unit)}</text></g>')
     return "".join(parts)
 
 
-def heatmap(rows: Sequence[str], columns: Sequence[str], cells: Sequence[Sequence[Figure]], *, unit: str,
-            title: str) -> str:
+def heatmap(
+    rows: Sequence[str], columns: Sequence[str], cells: Sequence[Sequence[Figure]], *, unit: str, title: str
+) -> str:
     """Weekday x hour grid of counts; hatched where suppressed."""
     cell_w, cell_h, left, top = 30, 26, 44, 30
     width = left + cell_w * len(columns) + 10
     height = top + cell_h * len(rows) + 48
     published = [f.value for row in cells for f in row if f.value is not None]
     breaks = scale_breaks(published, len(BLUES) - 1)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" id="heatmap" class="chart" viewBox="0 0 {width} {height}" '
-             f'role="img" aria-labelledby="heatmap-title heatmap-desc" {FONT}>',
-             f'<title id="heatmap-title">{escape(title)}</title>',
-             f'<desc id="heatmap-desc">Rows are weekdays, columns are hours of the day in local time; darker means '
-             f'more {escape(unit)}. Hatched cells are suppressed.</desc>',
-             f'<defs>{hatch_pattern("heatmap-hatch")}</defs>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" id="heatmap" class="chart" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="heatmap-title heatmap-desc" {FONT}>',
+        f'<title id="heatmap-title">{escape(title)}</title>',
+        f'<desc id="heatmap-desc">Rows are weekdays, columns are hours of the day in local time; darker means '
+        f"more {escape(unit)}. Hatched cells are suppressed.</desc>",
+        f"<defs>{hatch_pattern('heatmap-hatch')}</defs>",
+    ]
     for c, column in enumerate(columns):
-        parts.append(f'<text x="{left + c * cell_w + cell_w / 2}" y="{top - 10}" text-anchor="middle" '
-                     f'font-size="11" fill="{MUTED}">{escape(column)}</text>')
+        parts.append(
+            f'<text x="{left + c * cell_w + cell_w / 2}" y="{top - 10}" text-anchor="middle" '
+            f'font-size="11" fill="{MUTED}">{escape(column)}</text>'
+        )
     for r, row in enumerate(rows):
         y = top + r * cell_h
-        parts.append(f'<text x="{left - 8}" y="{y + cell_h / 2 + 4}" text-anchor="end" font-size="12" '
-                     f'fill="{INK}">{escape(row)}</text>')
+        parts.append(
+            f'<text x="{left - 8}" y="{y + cell_h / 2 + 4}" text-anchor="end" font-size="12" '
+            f'fill="{INK}">{escape(row)}</text>'
+        )
         for c, column in enumerate(columns):
             figure = cells[r][c]
             x = left + c * cell_w
@@ -184,12 +217,16 @@ def heatmap(rows: Sequence[str], columns: Sequence[str], cells: Sequence[Sequenc
             else:
                 fill = colour_for(figure.value, breaks, BLUES)
                 label, tip = number(figure.value), f"{row} {column}:00: {number(figure.value)} {unit}"
-            parts.append(f'<g class="heat-cell"><rect x="{x}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" '
-                         f'rx="2" fill="{fill}"><title>{escape(tip)}</title></rect>')
+            parts.append(
+                f'<g class="heat-cell"><rect x="{x}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" '
+                f'rx="2" fill="{fill}"><title>{escape(tip)}</title></rect>'
+            )
             if label:
                 colour = text_colour(fill)
-                parts.append(f'<text x="{x + (cell_w - 2) / 2}" y="{y + cell_h / 2 + 3}" text-anchor="middle" '
-                             f'font-size="10" fill="{colour}" aria-hidden="true">{label}</text>')
+                parts.append(
+                    f'<text x="{x + (cell_w - 2) / 2}" y="{y + cell_h / 2 + 3}" text-anchor="middle" '
+                    f'font-size="10" fill="{colour}" aria-hidden="true">{label}</text>'
+                )
             parts.append("</g>")
     parts.append(legend(left, top + cell_h * len(rows) + 18, breaks, BLUES, "heatmap-hatch", unit))
     parts.append("</svg>")

@@ -24,8 +24,17 @@ log = logging.getLogger("salama.monitoring")
 
 T = TypeVar("T")
 USER_NAME = re.compile(r"^[A-Za-z0-9._@-]{1,80}$")
-BY_ALIASES = {"type*area": "type_area", "type×area": "type_area", "hour": "hour_of_week", "hours": "hour_of_week",
-              "types": "type", "areas": "area", "venues": "venue", "weeks": "week", "months": "month"}
+BY_ALIASES = {
+    "type*area": "type_area",
+    "type×area": "type_area",
+    "hour": "hour_of_week",
+    "hours": "hour_of_week",
+    "types": "type",
+    "areas": "area",
+    "venues": "venue",
+    "weeks": "week",
+    "months": "month",
+}
 FORMATS = ("table", "csv", "json")
 
 
@@ -34,15 +43,18 @@ def register(commands: Any) -> None:
     from monitoring.aggregates import TABLES
 
     stats = commands.add_parser(
-        "stats", help="privacy-safe aggregates with baselines (small counts suppressed)",
+        "stats",
+        help="privacy-safe aggregates with baselines (small counts suppressed)",
         description="Counts of reports and incidents and response measures for a period, each against the "
-                    "previous period of equal length. Counts below STATS_MIN_CELL are suppressed, with "
-                    "complementary suppression so that totals cannot give them back.")
+        "previous period of equal length. Counts below STATS_MIN_CELL are suppressed, with "
+        "complementary suppression so that totals cannot give them back.",
+    )
     stats.add_argument("--since", help="first day, YYYY-MM-DD (local time of the deployment)")
     stats.add_argument("--until", help="day after the last, YYYY-MM-DD (excluded; default: today)")
     stats.add_argument("--days", type=int, default=28, help="period length when --since is not given (default 28)")
-    stats.add_argument("--by", default=None,
-                       help=f"comma-separated tables: {', '.join(TABLES)}, response (default: all)")
+    stats.add_argument(
+        "--by", default=None, help=f"comma-separated tables: {', '.join(TABLES)}, response (default: all)"
+    )
     stats.add_argument("--format", choices=FORMATS, default="table", help="table (default), csv or json")
     stats.set_defaults(handler=cmd_stats)
 
@@ -54,7 +66,9 @@ def register(commands: Any) -> None:
     add.set_defaults(handler=cmd_user_add)
     password = actions.add_parser("password", help="set a new password (ends the user's sessions)")
     password.add_argument("name")
-    password.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    password.add_argument(
+        "--password-stdin", action="store_true", help="read the password from the first line of stdin"
+    )
     password.set_defaults(handler=cmd_user_password)
     remove = actions.add_parser("remove", help="delete an account and its sessions")
     remove.add_argument("name")
@@ -81,8 +95,10 @@ def _run_with_db(settings: Any, work: Callable[[Any], Awaitable[T]]) -> T:
 
 
 def _database_error(exc: SQLAlchemyError) -> int:
-    print(f"salama: database error ({type(exc).__name__}); is the schema current? run `bot.py db upgrade`",
-          file=sys.stderr)
+    print(
+        f"salama: database error ({type(exc).__name__}); is the schema current? run `bot.py db upgrade`",
+        file=sys.stderr,
+    )
     return 1
 
 
@@ -127,9 +143,17 @@ def cmd_stats(args: argparse.Namespace, settings: Any) -> int:
         print(f"salama stats: {exc}", file=sys.stderr)
         return 2
     try:
-        statistics = _run_with_db(settings, lambda db: compute_statistics(
-            db, period, timezone_name=deployment.timezone, k=settings.stats_min_cell,
-            vocabulary=Vocabulary.from_deployment(deployment), deployment=deployment.name))
+        statistics = _run_with_db(
+            settings,
+            lambda db: compute_statistics(
+                db,
+                period,
+                timezone_name=deployment.timezone,
+                k=settings.stats_min_cell,
+                vocabulary=Vocabulary.from_deployment(deployment),
+                deployment=deployment.name,
+            ),
+        )
     except SQLAlchemyError as exc:
         return _database_error(exc)
     render = {"table": to_text, "csv": to_csv, "json": to_json}[args.format]
@@ -233,8 +257,10 @@ def cmd_user_list(args: argparse.Namespace, settings: Any) -> int:
 
     async def work(db: Any) -> list[tuple[str, bool, str]]:
         async with db.sessions() as session:
-            return [(u.name, u.active, u.last_login_at.isoformat(timespec="minutes") if u.last_login_at else "never")
-                    for u in await list_users(session)]
+            return [
+                (u.name, u.active, u.last_login_at.isoformat(timespec="minutes") if u.last_login_at else "never")
+                for u in await list_users(session)
+            ]
 
     try:
         users = _run_with_db(settings, work)
@@ -257,6 +283,8 @@ def cmd_purge(args: argparse.Namespace, settings: Any) -> int:
         counts = _run_with_db(settings, lambda db: purge(db, days))
     except SQLAlchemyError as exc:
         return _database_error(exc)
-    print(f"purged text and contact data older than {days} days: {counts.reports} reports, "
-          f"{counts.corrections} corrections, {counts.reporters} reporters, {counts.outbox} outbox messages")
+    print(
+        f"purged text and contact data older than {days} days: {counts.reports} reports, "
+        f"{counts.corrections} corrections, {counts.reporters} reporters, {counts.outbox} outbox messages"
+    )
     return 0

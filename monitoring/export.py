@@ -19,10 +19,22 @@ from monitoring.aggregates import DIMENSION_TITLES, Figure, Response, Statistics
 TOTAL = "(total)"
 ALL = "(all)"
 SUPPRESSED_MARK = "s"
-FIELDS = ("table", "measure", "row_dimension", "row", "column_dimension", "column", "value", "baseline", "change",
-          "change_pct")
-SUPPRESSION_NOTE = ("Counts from 1 to {k_minus_1} are suppressed (empty / null), and so are further counts where "
-                    "they could be worked out from totals. Response times need at least {k} incidents.")
+FIELDS = (
+    "table",
+    "measure",
+    "row_dimension",
+    "row",
+    "column_dimension",
+    "column",
+    "value",
+    "baseline",
+    "change",
+    "change_pct",
+)
+SUPPRESSION_NOTE = (
+    "Counts from 1 to {k_minus_1} are suppressed (empty / null), and so are further counts where "
+    "they could be worked out from totals. Response times need at least {k} incidents."
+)
 
 
 def _number(value: float | None) -> int | float | None:
@@ -31,11 +43,21 @@ def _number(value: float | None) -> int | float | None:
     return int(value) if float(value).is_integer() else value
 
 
-def _record(table: str, measure: str, row_dim: str, row: str, col_dim: str | None, column: str | None,
-            figure: Figure) -> dict[str, Any]:
-    return {"table": table, "measure": measure, "row_dimension": row_dim, "row": row,
-            "column_dimension": col_dim or "", "column": column or "", "value": _number(figure.value),
-            "baseline": _number(figure.baseline), "change": _number(figure.change), "change_pct": figure.change_pct}
+def _record(
+    table: str, measure: str, row_dim: str, row: str, col_dim: str | None, column: str | None, figure: Figure
+) -> dict[str, Any]:
+    return {
+        "table": table,
+        "measure": measure,
+        "row_dimension": row_dim,
+        "row": row,
+        "column_dimension": col_dim or "",
+        "column": column or "",
+        "value": _number(figure.value),
+        "baseline": _number(figure.baseline),
+        "change": _number(figure.change),
+        "change_pct": figure.change_pct,
+    }
 
 
 def table_records(table: Table) -> list[dict[str, Any]]:
@@ -45,22 +67,45 @@ def table_records(table: Table) -> list[dict[str, Any]]:
             records.append(_record(table.name, table.measure, table.row_dim, row, None, None, table.cells[r][0]))
             continue
         for c, column in enumerate(table.columns):
-            records.append(_record(table.name, table.measure, table.row_dim, row, table.col_dim, column,
-                                   table.cells[r][c]))
-        records.append(_record(table.name, table.measure, table.row_dim, row, table.col_dim, TOTAL, table.row_totals[r]))
+            records.append(
+                _record(table.name, table.measure, table.row_dim, row, table.col_dim, column, table.cells[r][c])
+            )
+        records.append(
+            _record(table.name, table.measure, table.row_dim, row, table.col_dim, TOTAL, table.row_totals[r])
+        )
     if table.col_dim is not None:
         for c, column in enumerate(table.columns):
-            records.append(_record(table.name, table.measure, table.row_dim, TOTAL, table.col_dim, column,
-                                   table.column_totals[c]))
-    records.append(_record(table.name, table.measure, table.row_dim, TOTAL, table.col_dim,
-                           TOTAL if table.col_dim else None, table.total))
+            records.append(
+                _record(table.name, table.measure, table.row_dim, TOTAL, table.col_dim, column, table.column_totals[c])
+            )
+    records.append(
+        _record(
+            table.name,
+            table.measure,
+            table.row_dim,
+            TOTAL,
+            table.col_dim,
+            TOTAL if table.col_dim else None,
+            table.total,
+        )
+    )
     return records
 
 
 def response_records(responses: Sequence[Response]) -> list[dict[str, Any]]:
-    return [_record("response", measure, "urgency", ALL if item.label == "all" else item.label, None, None,
-                    getattr(item, measure))
-            for item in responses for measure in Response.MEASURES]
+    return [
+        _record(
+            "response",
+            measure,
+            "urgency",
+            ALL if item.label == "all" else item.label,
+            None,
+            None,
+            getattr(item, measure),
+        )
+        for item in responses
+        for measure in Response.MEASURES
+    ]
 
 
 def selected_tables(statistics: Statistics, names: Iterable[str] | None) -> list[Table]:
@@ -85,9 +130,12 @@ def metadata(statistics: Statistics) -> dict[str, Any]:
         "baseline": {"start": statistics.baseline.start.isoformat(), "end": statistics.baseline.end.isoformat()},
         "min_cell": statistics.min_cell,
         "suppression": SUPPRESSION_NOTE.format(k=statistics.min_cell, k_minus_1=statistics.min_cell - 1),
-        "units": {"first_alert_*": "minutes from the report to the first alert delivered",
-                  "acknowledged_*": "minutes from the report to a responder's acknowledgement",
-                  "*_pct": "percent of alerted incidents", "change_pct": "percent change from the baseline"},
+        "units": {
+            "first_alert_*": "minutes from the report to the first alert delivered",
+            "acknowledged_*": "minutes from the report to a responder's acknowledgement",
+            "*_pct": "percent of alerted incidents",
+            "change_pct": "percent change from the baseline",
+        },
         "generated_at": statistics.generated_at.isoformat(timespec="seconds"),
     }
 
@@ -125,33 +173,47 @@ def shown_change(figure: Figure) -> str:
 
 def _grid(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
-    line = lambda cells: "  ".join(str(c).rjust(w) if i else str(c).ljust(w)  # noqa: E731
-                                   for i, (c, w) in enumerate(zip(cells, widths)))
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
     return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows])
 
 
 def text_table(table: Table) -> str:
     title = f"{table.measure} by {DIMENSION_TITLES.get(table.name, table.name)}"
     if table.col_dim is None:
-        rows = [[row, shown(cells[0].value), shown(cells[0].baseline), shown_change(cells[0])]
-                for row, cells in zip(table.rows, table.cells)]
+        rows = [
+            [row, shown(cells[0].value), shown(cells[0].baseline), shown_change(cells[0])]
+            for row, cells in zip(table.rows, table.cells)
+        ]
         rows.append([TOTAL, shown(table.total.value), shown(table.total.baseline), shown_change(table.total)])
-        return title + "\n" + _grid([DIMENSION_TITLES.get(table.row_dim, table.row_dim), "count", "baseline", "change"],
-                                    rows)
+        return (
+            title
+            + "\n"
+            + _grid([DIMENSION_TITLES.get(table.row_dim, table.row_dim), "count", "baseline", "change"], rows)
+        )
     blocks = []
     for which in ("value", "baseline"):
-        rows = [[row] + [shown(getattr(f, which)) for f in cells] + [shown(getattr(table.row_totals[r], which))]
-                for r, (row, cells) in enumerate(zip(table.rows, table.cells))]
-        rows.append([TOTAL] + [shown(getattr(f, which)) for f in table.column_totals] + [shown(getattr(table.total, which))])
+        rows = [
+            [row] + [shown(getattr(f, which)) for f in cells] + [shown(getattr(table.row_totals[r], which))]
+            for r, (row, cells) in enumerate(zip(table.rows, table.cells))
+        ]
+        rows.append(
+            [TOTAL] + [shown(getattr(f, which)) for f in table.column_totals] + [shown(getattr(table.total, which))]
+        )
         heading = f"{title} ({'this period' if which == 'value' else 'baseline'})"
         blocks.append(heading + "\n" + _grid([f"{table.row_dim} \\ {table.col_dim}", *table.columns, TOTAL], rows))
     return "\n\n".join(blocks)
 
 
 RESPONSE_TITLES = {
-    "incidents": "incidents alerted", "first_alert_median": "first alert, median (min)",
-    "first_alert_p90": "first alert, 90th pct (min)", "acknowledged_median": "acknowledged, median (min)",
-    "acknowledged_p90": "acknowledged, 90th pct (min)", "escalated_pct": "escalated (%)",
+    "incidents": "incidents alerted",
+    "first_alert_median": "first alert, median (min)",
+    "first_alert_p90": "first alert, 90th pct (min)",
+    "acknowledged_median": "acknowledged, median (min)",
+    "acknowledged_p90": "acknowledged, 90th pct (min)",
+    "escalated_pct": "escalated (%)",
     "never_acknowledged_pct": "never acknowledged (%)",
 }
 
@@ -177,8 +239,10 @@ def to_text(statistics: Statistics, names: Iterable[str] | None = None, response
         f"{local(statistics.baseline.end)}",
         f"{SUPPRESSED_MARK} = suppressed. " + meta["suppression"],
         "",
-        _grid(["total", "count", "baseline", "change"],
-              [[m, shown(f.value), shown(f.baseline), shown_change(f)] for m, f in statistics.totals.items()]),
+        _grid(
+            ["total", "count", "baseline", "change"],
+            [[m, shown(f.value), shown(f.baseline), shown_change(f)] for m, f in statistics.totals.items()],
+        ),
     ]
     for table in selected_tables(statistics, names):
         lines += ["", text_table(table)]

@@ -7,15 +7,14 @@ area is filled by its count of reports; suppressed areas are hatched; every area
 
 from __future__ import annotations
 
-from nlp.places import AREA_NAME_PROPERTY
-
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
 from monitoring.aggregates import Figure
 from monitoring.charts import FONT, INK, MUTED, colour_for, hatch_pattern, legend, number, scale_breaks, text_colour
+from nlp.places import AREA_NAME_PROPERTY
 
 # ColorBrewer OrRd, 6 classes: a warm scale for hotspots, distinct from the heatmap's blues.
 ORANGES = ("#fef0d9", "#fdd49e", "#fdbb84", "#fc8d59", "#e34a33", "#b30000")
@@ -70,26 +69,34 @@ class _Projection:
         return (self.padding + (lon - self.min_x) * self.k * self.scale, self.padding + (self.max_y - lat) * self.scale)
 
 
-def choropleth(geojson: Mapping[str, Any] | None, figures: Mapping[str, Figure], *, unit: str, title: str,
-               width: int = 560) -> str:
+def choropleth(
+    geojson: Mapping[str, Any] | None, figures: Mapping[str, Figure], *, unit: str, title: str, width: int = 560
+) -> str:
     shapes = area_shapes(geojson)
-    header = (f'<svg xmlns="http://www.w3.org/2000/svg" id="hotspot-map" class="chart" role="img" '
-              f'aria-labelledby="map-title map-desc" {FONT}')
+    header = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" id="hotspot-map" class="chart" role="img" '
+        f'aria-labelledby="map-title map-desc" {FONT}'
+    )
     if not shapes:
-        return (header + f' viewBox="0 0 {width} 60"><title id="map-title">{escape(title)}</title>'
-                f'<desc id="map-desc">No area boundaries configured.</desc><text x="10" y="34" font-size="13" '
-                f'fill="{MUTED}">No GeoJSON area boundaries in this deployment.</text></svg>')
-    project = _Projection((pt for polygons in shapes.values() for p in polygons for ring in p for pt in ring),
-                          width, padding=14)
+        return (
+            header + f' viewBox="0 0 {width} 60"><title id="map-title">{escape(title)}</title>'
+            f'<desc id="map-desc">No area boundaries configured.</desc><text x="10" y="34" font-size="13" '
+            f'fill="{MUTED}">No GeoJSON area boundaries in this deployment.</text></svg>'
+        )
+    project = _Projection(
+        (pt for polygons in shapes.values() for p in polygons for ring in p for pt in ring), width, padding=14
+    )
     map_height = project.height
     height = map_height + 62  # two legend lines at most
     published = [f.value for name, f in figures.items() if name in shapes and f.value is not None]
     breaks = scale_breaks(published, len(ORANGES) - 1)
-    parts = [header + f' viewBox="0 0 {width} {height:.0f}">',
-             f'<title id="map-title">{escape(title)}</title>',
-             f'<desc id="map-desc">Each area is shaded by its number of {escape(unit)}; darker means more. '
-             f'Hatched areas are suppressed.</desc>',
-             f'<defs>{hatch_pattern("map-hatch")}</defs>']
+    parts = [
+        header + f' viewBox="0 0 {width} {height:.0f}">',
+        f'<title id="map-title">{escape(title)}</title>',
+        f'<desc id="map-desc">Each area is shaded by its number of {escape(unit)}; darker means more. '
+        f"Hatched areas are suppressed.</desc>",
+        f"<defs>{hatch_pattern('map-hatch')}</defs>",
+    ]
     labels = []
     for name, polygons in shapes.items():
         figure = figures.get(name, Figure(0.0, 0.0))
@@ -103,18 +110,23 @@ def choropleth(geojson: Mapping[str, Any] | None, figures: Mapping[str, Figure],
             tip = f"{name}: {count} {unit}{change}"
         path = " ".join(
             "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in (project(*pt) for pt in ring)) + " Z"
-            for polygon in polygons for ring in polygon
+            for polygon in polygons
+            for ring in polygon
         )
-        parts.append(f'<path class="area" d="{path}" fill="{fill}" fill-rule="evenodd" stroke="#ffffff" '
-                     f'stroke-width="2"><title>{escape(tip)}</title></path>')
+        parts.append(
+            f'<path class="area" d="{path}" fill="{fill}" fill-rule="evenodd" stroke="#ffffff" '
+            f'stroke-width="2"><title>{escape(tip)}</title></path>'
+        )
         lx, ly = project(*_label_point(polygons))
         ink = INK if figure.value is None else text_colour(fill)
         halo = "#ffffff" if ink == INK else "#000000"
         labels.append(
             f'<text x="{lx:.1f}" y="{ly - 2:.1f}" text-anchor="middle" font-size="13" font-weight="600" '
-            f'fill="{ink}" stroke="{halo}" stroke-opacity="0.25" stroke-width="0.6" aria-hidden="true">{escape(name)}</text>'
+            f'fill="{ink}" stroke="{halo}" stroke-opacity="0.25" stroke-width="0.6" aria-hidden="true">'
+            f"{escape(name)}</text>"
             f'<text x="{lx:.1f}" y="{ly + 15:.1f}" text-anchor="middle" font-size="13" fill="{ink}" '
-            f'aria-hidden="true">{escape(count)}</text>')
+            f'aria-hidden="true">{escape(count)}</text>'
+        )
     parts += labels
     parts.append(legend(14, map_height + 14, breaks, ORANGES, "map-hatch", unit, width=width - 14))
     parts.append("</svg>")

@@ -6,7 +6,7 @@ and the alerts-pending gauges read from the outbox at scrape time, so they are r
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -30,7 +30,7 @@ async def refresh_outbox_gauges(db: Database) -> None:
     ALERTS_PENDING.set(pending.count)
     age = 0.0
     if pending.oldest_created_at is not None:
-        age = max(0.0, (datetime.now(timezone.utc) - pending.oldest_created_at).total_seconds())
+        age = max(0.0, (datetime.now(UTC) - pending.oldest_created_at).total_seconds())
     OLDEST_PENDING.set(age)
 
 

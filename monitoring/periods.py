@@ -8,7 +8,7 @@ bucket and its baseline always have the same length.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -45,7 +45,7 @@ class Bucket:
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(timezone.utc)
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 def parse_bound(text: str, zone: ZoneInfo) -> datetime:
@@ -59,12 +59,12 @@ def parse_bound(text: str, zone: ZoneInfo) -> datetime:
         raise ValueError(f"not a date (YYYY-MM-DD) or ISO time: {text!r}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def last_days(days: int, zone: ZoneInfo, now: datetime | None = None) -> Period:
     """The last `days` complete local days: complete days keep figures stable while a day goes on."""
-    today = (now or datetime.now(timezone.utc)).astimezone(zone).date()
+    today = (now or datetime.now(UTC)).astimezone(zone).date()
     return Period(local_midnight(today - timedelta(days=days), zone), local_midnight(today, zone))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from storage.db import Database
 from storage.retention import PurgeCounts, purge_before
@@ -22,15 +22,21 @@ PURGE_INTERVAL_SECONDS = 6 * 3600
 def cutoff_for(days: int, now: datetime | None = None) -> datetime:
     if days < 1:
         raise ValueError("retention must be at least one day")
-    return (now or datetime.now(timezone.utc)) - timedelta(days=days)
+    return (now or datetime.now(UTC)) - timedelta(days=days)
 
 
 async def purge(db: Database, days: int, now: datetime | None = None) -> PurgeCounts:
     async with db.sessions() as session, session.begin():
         counts = await purge_before(session, cutoff_for(days, now))
     # Counts only: which rows were touched says nothing about anyone.
-    log.info("retention purge (%d days): %d reports, %d corrections, %d reporters, %d outbox messages",
-             days, counts.reports, counts.corrections, counts.reporters, counts.outbox)
+    log.info(
+        "retention purge (%d days): %d reports, %d corrections, %d reporters, %d outbox messages",
+        days,
+        counts.reports,
+        counts.corrections,
+        counts.reporters,
+        counts.outbox,
+    )
     return counts
 
 

@@ -94,7 +94,7 @@ class CountTable:
 
     def link_keys(self) -> list[Hashable]:
         keys: list[Hashable] = []
-        for r, row in enumerate(self.rows):
+        for row in self.rows:
             for c in range(self.width):
                 labels = {self.row_dim: row}
                 if self.two_dimensional:

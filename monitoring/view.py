@@ -14,8 +14,14 @@ from monitoring.aggregates import DIMENSION_TITLES, Figure, Response, Statistics
 
 SUPPRESSED = "s"
 BREAKDOWNS = ("urgency", "channel", "role", "language", "venue")
-LOWER_IS_BETTER = {"first_alert_median", "first_alert_p90", "acknowledged_median", "acknowledged_p90",
-                   "escalated_pct", "never_acknowledged_pct"}
+LOWER_IS_BETTER = {
+    "first_alert_median",
+    "first_alert_p90",
+    "acknowledged_median",
+    "acknowledged_p90",
+    "escalated_pct",
+    "never_acknowledged_pct",
+}
 
 
 @dataclass(frozen=True)
@@ -100,16 +106,18 @@ def one_way(table: Table) -> dict[str, Any]:
 def response_rows(responses: list[Response]) -> list[dict[str, Any]]:
     rows = []
     for item in responses:
-        rows.append({
-            "label": "All alerted incidents" if item.label == "all" else item.label.capitalize(),
-            "incidents": show(item.incidents),
-            "first_alert_median": show(item.first_alert_median, "minutes", True),
-            "first_alert_p90": show(item.first_alert_p90, "minutes", True),
-            "acknowledged_median": show(item.acknowledged_median, "minutes", True),
-            "acknowledged_p90": show(item.acknowledged_p90, "minutes", True),
-            "escalated_pct": show(item.escalated_pct, "percent", True),
-            "never_acknowledged_pct": show(item.never_acknowledged_pct, "percent", True),
-        })
+        rows.append(
+            {
+                "label": "All alerted incidents" if item.label == "all" else item.label.capitalize(),
+                "incidents": show(item.incidents),
+                "first_alert_median": show(item.first_alert_median, "minutes", True),
+                "first_alert_p90": show(item.first_alert_p90, "minutes", True),
+                "acknowledged_median": show(item.acknowledged_median, "minutes", True),
+                "acknowledged_p90": show(item.acknowledged_p90, "minutes", True),
+                "escalated_pct": show(item.escalated_pct, "percent", True),
+                "never_acknowledged_pct": show(item.never_acknowledged_pct, "percent", True),
+            }
+        )
     return rows
 
 

@@ -1,6 +1,7 @@
 """The violence-prevention office's dashboard at /dashboard: read-only, behind a login.
 
-`setup_dashboard(app)` adds the routes (from the app keys of monitoring/appkeys.py). Pages need a server-side session (a random token in
+`setup_dashboard(app)` adds the routes (from the app keys of monitoring/appkeys.py).
+Pages need a server-side session (a random token in
 an HttpOnly, SameSite=Strict cookie; the database holds its hash); without one a page redirects to
 the login form and a download answers 401. Forms carry CSRF tokens and cross-origin posts are
 refused. Every figure shown or downloaded is a protected one (see aggregates.py); no free text and
@@ -15,7 +16,7 @@ import logging
 import time
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,8 +28,8 @@ from markupsafe import Markup
 
 from monitoring import auth
 from monitoring.aggregates import Statistics, Vocabulary, build_statistics, load_facts
-from monitoring.charts import heatmap, trend_chart
 from monitoring.appkeys import DATABASE, DEPLOYMENT, GEOJSON, SETTINGS, VAULT
+from monitoring.charts import heatmap, trend_chart
 from monitoring.export import to_csv, to_json
 from monitoring.geomap import choropleth
 from monitoring.periods import Period, last_days
@@ -54,7 +55,7 @@ CACHE_SECONDS = 60.0
 SECURITY_HEADERS = {
     # No script at all; styles from our own file; SVG is inline markup, not an image source.
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-                               "frame-ancestors 'none'; base-uri 'none'",
+    "frame-ancestors 'none'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on our own form posts.
@@ -71,7 +72,12 @@ class Viewer:
 
 class Dashboard:
     def __init__(
-        self, settings: Settings, deployment: Deployment, db: Database, vault: Vault, geojson: dict[str, Any] | None,
+        self,
+        settings: Settings,
+        deployment: Deployment,
+        db: Database,
+        vault: Vault,
+        geojson: dict[str, Any] | None,
         clock: Any = None,
     ) -> None:
         self.db = db
@@ -81,9 +87,13 @@ class Dashboard:
         self.zone = ZoneInfo(self.deployment.timezone)
         self.vocabulary = Vocabulary.from_deployment(self.deployment)
         self.geojson = geojson or None
-        self.templates = Environment(loader=FileSystemLoader(HERE / "templates"),
-                                     autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.templates = Environment(
+            loader=FileSystemLoader(HERE / "templates"),
+            autoescape=select_autoescape(["html"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.clock = clock or (lambda: datetime.now(UTC))
         self._cache: dict[int, tuple[float, Statistics]] = {}
         self._failures: dict[str, deque[float]] = {}
 
@@ -100,7 +110,9 @@ class Dashboard:
             row, user = found
             # Sliding idle timeout, capped: an open tab does not keep a session alive for ever.
             row.last_seen_at = now
-            row.expires_at = min(now + timedelta(minutes=self.settings.dashboard_session_minutes), row.created_at + SESSION_MAX)
+            row.expires_at = min(
+                now + timedelta(minutes=self.settings.dashboard_session_minutes), row.created_at + SESSION_MAX
+            )
             return Viewer(user.name, token)
 
     def _throttled(self, name: str) -> bool:
@@ -128,9 +140,16 @@ class Dashboard:
         current = await load_facts(self.db, period)
         baseline = await load_facts(self.db, period.previous())
         statistics = await asyncio.to_thread(
-            build_statistics, current=current, baseline=baseline, period=period,
-            timezone_name=self.deployment.timezone, k=self.settings.stats_min_cell, vocabulary=self.vocabulary,
-            deployment=self.deployment.name, generated_at=self.clock())
+            build_statistics,
+            current=current,
+            baseline=baseline,
+            period=period,
+            timezone_name=self.deployment.timezone,
+            k=self.settings.stats_min_cell,
+            vocabulary=self.vocabulary,
+            deployment=self.deployment.name,
+            generated_at=self.clock(),
+        )
         self._cache[weeks] = (time.monotonic(), statistics)
         return statistics
 
@@ -146,15 +165,29 @@ class Dashboard:
         areas = statistics.table("area")
         figures = {row: areas.cells[r][0] for r, row in enumerate(areas.rows)}
         charts = {
-            "trend": Markup(trend_chart(context["week_labels"], [cells[0] for cells in trend.cells], unit="reports",
-                                        title="Reports per week against the previous period")),
+            "trend": Markup(
+                trend_chart(
+                    context["week_labels"],
+                    [cells[0] for cells in trend.cells],
+                    unit="reports",
+                    title="Reports per week against the previous period",
+                )
+            ),
             "map": Markup(choropleth(self.geojson, figures, unit="reports", title="Reports by area")),
-            "heatmap": Markup(heatmap(hours.rows, hours.columns, hours.cells, unit="reports",
-                                      title="Reports by hour of the week")),
+            "heatmap": Markup(
+                heatmap(hours.rows, hours.columns, hours.cells, unit="reports", title="Reports by hour of the week")
+            ),
         }
-        return self.render("dashboard.html", viewer=viewer, weeks=weeks, period_weeks=PERIOD_WEEKS, charts=charts,
-                           types_areas=types_areas, csrf=auth.csrf_for(self.vault, "session", viewer.token),
-                           **context)
+        return self.render(
+            "dashboard.html",
+            viewer=viewer,
+            weeks=weeks,
+            period_weeks=PERIOD_WEEKS,
+            charts=charts,
+            types_areas=types_areas,
+            csrf=auth.csrf_for(self.vault, "session", viewer.token),
+            **context,
+        )
 
 
 DASHBOARD = web.AppKey("dashboard", Dashboard)
@@ -166,15 +199,17 @@ def setup_dashboard(app: web.Application) -> None:
     if DASHBOARD in app:
         return
     app[DASHBOARD] = Dashboard(app[SETTINGS], app[DEPLOYMENT], app[DATABASE], app[VAULT], app[GEOJSON])
-    app.add_routes([
-        web.get("/dashboard", dashboard_page),
-        web.get("/dashboard/login", login_page),
-        web.post("/dashboard/login", login_submit),
-        web.post("/dashboard/logout", logout),
-        web.get("/dashboard/export.csv", export_csv),
-        web.get("/dashboard/export.json", export_json),
-        web.get("/dashboard/static/dashboard.css", stylesheet),
-    ])
+    app.add_routes(
+        [
+            web.get("/dashboard", dashboard_page),
+            web.get("/dashboard/login", login_page),
+            web.post("/dashboard/login", login_submit),
+            web.post("/dashboard/logout", logout),
+            web.get("/dashboard/export.csv", export_csv),
+            web.get("/dashboard/export.json", export_json),
+            web.get("/dashboard/static/dashboard.css", stylesheet),
+        ]
+    )
     app.on_response_prepare.append(_security_headers)
 
 
@@ -220,15 +255,24 @@ async def dashboard_page(request: web.Request) -> web.StreamResponse:
     return _html(page)
 
 
-async def _login_form(request: web.Request, message: str | None = None, status: int = 200,
-                      name: str = "") -> web.Response:
+async def _login_form(
+    request: web.Request, message: str | None = None, status: int = 200, name: str = ""
+) -> web.Response:
     dashboard = request.app[DASHBOARD]
     secret = auth.new_token()
-    page = dashboard.render("login.html", csrf=auth.csrf_for(dashboard.vault, "login", secret), message=message,
-                            name=name)
+    page = dashboard.render(
+        "login.html", csrf=auth.csrf_for(dashboard.vault, "login", secret), message=message, name=name
+    )
     response = _html(page, status)
-    response.set_cookie(LOGIN_COOKIE, secret, httponly=True, samesite="Strict", path="/dashboard",
-                        secure=_secure(request, dashboard), max_age=3600)
+    response.set_cookie(
+        LOGIN_COOKIE,
+        secret,
+        httponly=True,
+        samesite="Strict",
+        path="/dashboard",
+        secure=_secure(request, dashboard),
+        max_age=3600,
+    )
     return response
 
 
@@ -265,12 +309,18 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         assert user is not None
         if auth.needs_rehash(user.password_hash):
             user.password_hash = await asyncio.to_thread(auth.hash_password, password)
-        await accounts.open_session(session, user, auth.token_hash(token), now,
-                                    now + timedelta(minutes=dashboard.settings.dashboard_session_minutes))
+        await accounts.open_session(
+            session,
+            user,
+            auth.token_hash(token),
+            now,
+            now + timedelta(minutes=dashboard.settings.dashboard_session_minutes),
+        )
     log.info("dashboard login: user %s", user.id)
     response = web.HTTPSeeOther("/dashboard")
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Strict", path="/dashboard",
-                        secure=_secure(request, dashboard))
+    response.set_cookie(
+        SESSION_COOKIE, token, httponly=True, samesite="Strict", path="/dashboard", secure=_secure(request, dashboard)
+    )
     response.del_cookie(LOGIN_COOKIE, path="/dashboard")
     raise response
 
@@ -281,8 +331,9 @@ async def logout(request: web.Request) -> web.StreamResponse:
     if viewer is None:
         raise web.HTTPSeeOther("/dashboard/login")
     form = await request.post()
-    if not _same_origin(request) or not auth.csrf_matches(dashboard.vault, "session", viewer.token,
-                                                          str(form.get("csrf", ""))):
+    if not _same_origin(request) or not auth.csrf_matches(
+        dashboard.vault, "session", viewer.token, str(form.get("csrf", ""))
+    ):
         return web.Response(status=403, text="missing or wrong form token")
     async with dashboard.db.sessions() as session, session.begin():
         await accounts.close_session(session, auth.token_hash(viewer.token))
@@ -302,7 +353,9 @@ async def _export(request: web.Request, fmt: str) -> web.StreamResponse:
     filename = f"salama-open-data-{first_day.isoformat()}-to-{last_day.isoformat()}.{fmt}"
     body = await asyncio.to_thread(to_csv if fmt == "csv" else to_json, statistics)
     return web.Response(
-        text=body, content_type="text/csv" if fmt == "csv" else "application/json", charset="utf-8",
+        text=body,
+        content_type="text/csv" if fmt == "csv" else "application/json",
+        charset="utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 

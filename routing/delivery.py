@@ -17,8 +17,8 @@ import asyncpg
 
 import metrics
 from routing.channels import DeliveryError, OutboundMessage, Sender, keyboard
-from storage.db import NOTIFY_CHANNEL, Database, asyncpg_dsn
 from storage.crypto import Vault
+from storage.db import NOTIFY_CHANNEL, Database, asyncpg_dsn
 from storage.models import utcnow
 from storage.repository import PendingDelivery, Store
 
@@ -109,8 +109,9 @@ class DeliveryWorker:
         async with self.db.sessions() as session, session.begin():
             store = Store(session, self.vault)
             for item, (outcome, error, provider_id) in zip(claimed, outcomes):
-                retry_at = (self.clock() + backoff(item.attempts + 1, self.backoff_base_seconds)
-                            if outcome == "retry" else None)
+                retry_at = (
+                    self.clock() + backoff(item.attempts + 1, self.backoff_base_seconds) if outcome == "retry" else None
+                )
                 await store.record_attempt(item.outbox_id, outcome, error, provider_id, retry_at)
                 if outcome != "sent":
                     metrics.delivery_failed(item.channel, final=outcome == "final")
@@ -122,9 +123,15 @@ class DeliveryWorker:
         if channel is None:
             return "final", f"channel {item.channel} is not configured", None
         try:
-            receipt = await channel.send(OutboundMessage(
-                channel=item.channel, address=item.address, text=item.text, buttons=keyboard(item.buttons),
-                edit_of=item.edit_of))
+            receipt = await channel.send(
+                OutboundMessage(
+                    channel=item.channel,
+                    address=item.address,
+                    text=item.text,
+                    buttons=keyboard(item.buttons),
+                    edit_of=item.edit_of,
+                )
+            )
         except DeliveryError as exc:
             if exc.retryable and item.attempts + 1 < MAX_ATTEMPTS:
                 return "retry", exc.reason, None

@@ -11,8 +11,8 @@ import re
 from datetime import datetime, time
 from functools import cached_property
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -21,7 +21,6 @@ from nlp.places import AREA_NAME_PROPERTY
 from settings import ConfigError
 from storage.repository import ResponderSpec
 from taxonomy import INCIDENT_TYPES, POLICE_MISCONDUCT
-
 
 
 class _Strict(BaseModel):
@@ -45,7 +44,7 @@ _WINDOW = re.compile(r"^(?P<days>[a-z]{3}(?:-[a-z]{3})?)\s+(?P<start>\d{2}:\d{2}
 
 
 class OnCallWindow(_Strict):
-    """"mon-fri 08:00-20:00", "sat 20:00-06:00" (overnight: ends the next morning), local time."""
+    """ "mon-fri 08:00-20:00", "sat 20:00-06:00" (overnight: ends the next morning), local time."""
 
     days: tuple[int, ...]
     start: time
@@ -290,8 +289,10 @@ class Deployment(_Strict):
                     if step.notify and step.tier is not None and step.notify in group_names:
                         tiers = {m.tier for g in self.groups if g.name == step.notify for m in g.members}
                         if step.tier not in tiers:
-                            raise ValueError(f"{kind}[{index}] ({route.name}): group '{step.notify}' has no member "
-                                             f"of tier {step.tier}; that step would alert nobody")
+                            raise ValueError(
+                                f"{kind}[{index}] ({route.name}): group '{step.notify}' has no member "
+                                f"of tier {step.tier}; that step would alert nobody"
+                            )
         for venue in self.venues:
             if venue.area not in area_names:
                 raise ValueError(f"venue '{venue.name}': unknown area '{venue.area}'")
@@ -316,10 +317,13 @@ class Deployment(_Strict):
                     if step.digest and self.group(step.digest).digest is None:
                         raise ValueError(
                             f"{kind}[{index}] ({route.name}): group '{step.digest}' gets digests but has no "
-                            f"schedule; add to the group: digest: {{every: mon 08:00}}")
+                            f"schedule; add to the group: digest: {{every: mon 08:00}}"
+                        )
                     if step.digest and not self.group(step.digest).members:
-                        raise ValueError(f"{kind}[{index}] ({route.name}): group '{step.digest}' gets digests "
-                                         "but has no members to send them to")
+                        raise ValueError(
+                            f"{kind}[{index}] ({route.name}): group '{step.digest}' gets digests "
+                            "but has no members to send them to"
+                        )
         self._check_police_safeguard()
         return self
 
@@ -331,7 +335,9 @@ class Deployment(_Strict):
         """
         police = {g.name for g in self.groups if g.police_affiliated}
         if self.duty_group in police:
-            raise ValueError(f"duty_group '{self.duty_group}' is police-affiliated; it would see police_misconduct reports")
+            raise ValueError(
+                f"duty_group '{self.duty_group}' is police-affiliated; it would see police_misconduct reports"
+            )
         caught = False
         for kind, routes in (("routes", self.routes), ("also", self.also)):
             for index, route in enumerate(routes):
@@ -432,8 +438,10 @@ def load_geojson(deployment: Deployment, config_path: Path) -> dict | None:
     for index, feature in enumerate(features):
         name = ((feature or {}).get("properties") or {}).get(AREA_NAME_PROPERTY)
         if name not in areas:
-            raise ConfigError(f"{geo_path}: features[{index}]: properties.{AREA_NAME_PROPERTY} must name an area of "
-                              f"the deployment ({', '.join(sorted(areas))}); got {name!r}")
+            raise ConfigError(
+                f"{geo_path}: features[{index}]: properties.{AREA_NAME_PROPERTY} must name an area of "
+                f"the deployment ({', '.join(sorted(areas))}); got {name!r}"
+            )
         if not isinstance((feature or {}).get("geometry"), dict):
             raise ConfigError(f"{geo_path}: features[{index}]: no geometry")
     return data
@@ -442,8 +450,13 @@ def load_geojson(deployment: Deployment, config_path: Path) -> dict | None:
 def responder_specs(deployment: Deployment) -> list[ResponderSpec]:
     """The roster as the responders table mirrors it: one row per (group, member)."""
     return [
-        ResponderSpec(group=group.name, name=member.name, channel=member.channel, address=member.address,
-                      language=member.languages[0] if member.languages else deployment.default_language)
+        ResponderSpec(
+            group=group.name,
+            name=member.name,
+            channel=member.channel,
+            address=member.address,
+            language=member.languages[0] if member.languages else deployment.default_language,
+        )
         for group in deployment.groups
         for member in group.members
     ]

@@ -23,17 +23,17 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import locales
 from locales import catalog
-from routing.deployment import Deployment, DigestSchedule, Group, Member
-from taxonomy import INCIDENT_TYPES, POLICE_MISCONDUCT
 from routing.channels import capabilities
+from routing.deployment import Deployment, DigestSchedule, Group, Member
 from routing.safeguard import ResponderGate
 from storage.models import Report
 from storage.repository import Store
+from taxonomy import INCIDENT_TYPES, POLICE_MISCONDUCT
 
 log = logging.getLogger("salama.digests")
 
@@ -48,7 +48,7 @@ def latest_due(schedule: DigestSchedule, tz: ZoneInfo, now: datetime) -> datetim
         day = local.date() - timedelta(days=back)
         if day.weekday() not in schedule.days:
             continue
-        due = datetime.combine(day, schedule.at, tzinfo=tz).astimezone(timezone.utc)
+        due = datetime.combine(day, schedule.at, tzinfo=tz).astimezone(UTC)
         if due <= now:
             return due
     return None
@@ -74,15 +74,24 @@ def _type_key(types: Sequence[str]) -> tuple[str, ...]:
 
 
 def format_digest(
-    entries: Sequence[Entry], *, since: datetime, timezone_name: str, language: str, channel: str,
+    entries: Sequence[Entry],
+    *,
+    since: datetime,
+    timezone_name: str,
+    language: str,
+    channel: str,
     area_order: Sequence[str] = (),
 ) -> list[str]:
     """The digest's messages for one reader: area lines, then "- type: R-..., R-..." lines."""
     if not entries:
         return []
     t = locales.translate
-    title = t(language, catalog.DIGEST_TITLE, time=since.astimezone(ZoneInfo(timezone_name)).strftime(TIME_FORMAT),
-              count=str(len(entries)))
+    title = t(
+        language,
+        catalog.DIGEST_TITLE,
+        time=since.astimezone(ZoneInfo(timezone_name)).strftime(TIME_FORMAT),
+        count=str(len(entries)),
+    )
     unknown = t(language, catalog.UNKNOWN_AREA)
     rank = {name: i for i, name in enumerate(area_order)}
 
@@ -168,8 +177,13 @@ class DigestRunner:
                     outcome = await self._run(store, group, due)
             except Exception as exc:  # noqa: BLE001 - isolate one group's failure from the others
                 self._retry_at[group.name] = now + RETRY_AFTER_FAILURE
-                log.error("digest for group %s due %s failed (%s); trying again in %d minutes", group.name,
-                          due.isoformat(), type(exc).__name__, RETRY_AFTER_FAILURE.total_seconds() // 60)
+                log.error(
+                    "digest for group %s due %s failed (%s); trying again in %d minutes",
+                    group.name,
+                    due.isoformat(),
+                    type(exc).__name__,
+                    RETRY_AFTER_FAILURE.total_seconds() // 60,
+                )
                 continue
             if outcome is None:  # recorded already (by us or another process): nothing to do until the next
                 self._recorded[group.name] = due
@@ -189,8 +203,11 @@ class DigestRunner:
             # whose transaction committed after that digest read its period, or submitted by a process
             # whose clock was behind.
             already = set(previous.references or [])
-            reports = [r for r in await store.digest_reports(group.name, previous.period_start, due)
-                       if r.reference not in already]
+            reports = [
+                r
+                for r in await store.digest_reports(group.name, previous.period_start, due)
+                if r.reference not in already
+            ]
         else:
             reports = await store.digest_reports(group.name, None, due)
         if not reports:
@@ -203,8 +220,11 @@ class DigestRunner:
         if not responders:
             run.references = [r.reference for r in (clean if group.police_affiliated else reports)]
             store.audit("digest_undeliverable", group=group.name, reports=len(run.references), messages=0)
-            log.warning("digest for group %s: no active member; %d reports recorded, not delivered",
-                        group.name, len(run.references))
+            log.warning(
+                "digest for group %s: no active member; %d reports recorded, not delivered",
+                group.name,
+                len(run.references),
+            )
             return 0
 
         members = {member.name: member for member in group.members}
@@ -222,17 +242,22 @@ class DigestRunner:
             key = (responder.language, responder.channel, tuple(r.reference for r in chosen))
             if key not in cache:
                 cache[key] = format_digest(
-                    [Entry(r.reference, r.area, tuple(r.types or ())) for r in chosen], since=since,
-                    timezone_name=self.deployment.timezone, language=responder.language, channel=responder.channel,
-                    area_order=self.area_order)
+                    [Entry(r.reference, r.area, tuple(r.types or ())) for r in chosen],
+                    since=since,
+                    timezone_name=self.deployment.timezone,
+                    language=responder.language,
+                    channel=responder.channel,
+                    area_order=self.area_order,
+                )
             for body in cache[key]:
                 if await self.gate.send(store, responder, body, "digest", reports=chosen):
                     messages += 1
             listed.update((r.reference, None) for r in chosen)
         run.references = list(listed)
         run.messages = messages
-        store.audit("digest_sent", group=group.name, reports=len(listed), messages=messages,
-                    withheld_from_police=len(withheld))
+        store.audit(
+            "digest_sent", group=group.name, reports=len(listed), messages=messages, withheld_from_police=len(withheld)
+        )
         return messages
 
     @staticmethod

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm.attributes import flag_modified
 
 import locales
-from taxonomy import INCIDENT_TYPES, POLICE_MISCONDUCT, more_urgent
 from locales import catalog
 from routing.channels import capabilities
 from routing.deployment import Deployment
@@ -26,6 +25,7 @@ from routing.rules import ReportFacts, RoutingDecision, Target, decide
 from routing.safeguard import ResponderGate, touched_by_misconduct
 from storage.models import Incident, Report, Responder, utcnow
 from storage.repository import Store
+from taxonomy import INCIDENT_TYPES, POLICE_MISCONDUCT, more_urgent
 
 log = logging.getLogger("salama.routing")
 
@@ -50,8 +50,16 @@ def compatible(types_a: Sequence[str], types_b: Sequence[str]) -> bool:
 
 
 def format_alert(
-    *, reference: str, facts: ReportFacts, text: str, place_text: str, at: datetime, timezone: str,
-    language: str, channel: str, escalated: bool = False,
+    *,
+    reference: str,
+    facts: ReportFacts,
+    text: str,
+    place_text: str,
+    at: datetime,
+    timezone: str,
+    language: str,
+    channel: str,
+    escalated: bool = False,
 ) -> str:
     t = locales.translate
     types = ", ".join(locales.type_name(language, label) for label in facts.types)
@@ -66,7 +74,7 @@ def format_alert(
         t(language, catalog.ALERT_TYPE, types=types),
         t(language, catalog.ALERT_WHERE, area=where),
         t(language, catalog.ALERT_WHEN, time=local.strftime("%H:%M %d/%m")),
-        f"\"{_quote(text, channel)}\"" if text else "",
+        f'"{_quote(text, channel)}"' if text else "",
         t(language, catalog.ALERT_ESCALATED) if escalated else "",
         t(language, catalog.ALERT_HOW_TO_ACK, ack=locales.keyword(language, "ACK"), ref=reference),
     ]
@@ -76,9 +84,14 @@ def format_alert(
 def alert_buttons(language: str, reference: str) -> list[list[list[str]]]:
     t = locales.translate
     return [
-        [[t(language, catalog.BUTTON_ACK), f"ACK {reference}"], [t(language, catalog.BUTTON_ESCALATE), f"ESC {reference}"]],
-        [[t(language, catalog.BUTTON_RESOLVE), f"DONE {reference}"],
-         [t(language, catalog.BUTTON_WRONG_TYPE), f"TYPES {reference}"]],
+        [
+            [t(language, catalog.BUTTON_ACK), f"ACK {reference}"],
+            [t(language, catalog.BUTTON_ESCALATE), f"ESC {reference}"],
+        ],
+        [
+            [t(language, catalog.BUTTON_RESOLVE), f"DONE {reference}"],
+            [t(language, catalog.BUTTON_WRONG_TYPE), f"TYPES {reference}"],
+        ],
     ]
 
 
@@ -103,16 +116,31 @@ class Dispatcher:
         self.cluster_window = timedelta(minutes=deployment.cluster_window_minutes)
 
     def facts_of(self, report: Report) -> ReportFacts:
-        return ReportFacts(types=tuple(report.types), urgency=report.urgency, area=report.area, venue=report.venue,
-                           nightlife=report.venue in self.nightlife_venues)
+        return ReportFacts(
+            types=tuple(report.types),
+            urgency=report.urgency,
+            area=report.area,
+            venue=report.venue,
+            nightlife=report.venue in self.nightlife_venues,
+        )
 
     def incident_facts(self, incident: Incident) -> ReportFacts:
-        return ReportFacts(types=tuple(incident.types), urgency=incident.urgency, area=incident.area,
-                           venue=incident.venue, nightlife=incident.venue in self.nightlife_venues)
+        return ReportFacts(
+            types=tuple(incident.types),
+            urgency=incident.urgency,
+            area=incident.area,
+            venue=incident.venue,
+            nightlife=incident.venue in self.nightlife_venues,
+        )
 
     # --- a completed report ------------------------------------------------------------------------
     async def submit(
-        self, store: Store, report: Report, now: datetime | None = None, *, cluster: bool = True,
+        self,
+        store: Store,
+        report: Report,
+        now: datetime | None = None,
+        *,
+        cluster: bool = True,
     ) -> RoutingDecision:
         """Route a report that is complete enough to act on. `cluster=False`: open its own incident."""
         now = now or utcnow()
@@ -131,8 +159,12 @@ class Dispatcher:
         else:
             await self._open(store, report, decision, now)
         store.audit(
-            "report_submitted", report, routes=list(decision.routes), alert_groups=list(decision.alert_groups),
-            digest_groups=list(decision.digest_groups), withheld_groups=list(decision.withheld_groups),
+            "report_submitted",
+            report,
+            routes=list(decision.routes),
+            alert_groups=list(decision.alert_groups),
+            digest_groups=list(decision.digest_groups),
+            withheld_groups=list(decision.withheld_groups),
             joined_incident=incident is not None,
         )
         return decision
@@ -144,7 +176,11 @@ class Dispatcher:
         return event is not None and other is not None and abs(event - other) <= self.cluster_window
 
     async def _joinable_incident(
-        self, store: Store, report: Report, decision: RoutingDecision, now: datetime,
+        self,
+        store: Store,
+        report: Report,
+        decision: RoutingDecision,
+        now: datetime,
     ) -> Incident | None:
         if report.area is None or not self.cluster_window:
             return None
@@ -174,17 +210,25 @@ class Dispatcher:
 
     async def _open(self, store: Store, report: Report, decision: RoutingDecision, now: datetime) -> Incident:
         incident = Incident(
-            reference=report.reference, types=list(report.types), urgency=report.urgency, area=report.area,
-            venue=report.venue, route=decision.routes[0] if decision.routes else None,
-            chain=snapshot(decision.chain, decision.reminders), opened_at=now, last_report_at=now,
-            last_event_at=report.event_at, police_sensitive=report.police_sensitive,
+            reference=report.reference,
+            types=list(report.types),
+            urgency=report.urgency,
+            area=report.area,
+            venue=report.venue,
+            route=decision.routes[0] if decision.routes else None,
+            chain=snapshot(decision.chain, decision.reminders),
+            opened_at=now,
+            last_report_at=now,
+            last_event_at=report.event_at,
+            police_sensitive=report.police_sensitive,
         )
         store.session.add(incident)
         await store.session.flush()
         report.incident_id = incident.id
         notes = self._resolve_targets(incident, decision.extra, now)
         chain_notes, incident.step, incident.next_step_at = advance(
-            incident.chain, 0, now, self.deployment, report.area, report.types)
+            incident.chain, 0, now, self.deployment, report.area, report.types
+        )
         flag_modified(incident, "chain")
         await self._alert(store, incident, report, notes + chain_notes, now)
         alerted = await store.alerts_of_incident(incident)
@@ -195,7 +239,12 @@ class Dispatcher:
         return incident
 
     async def _join(
-        self, store: Store, incident: Incident, report: Report, decision: RoutingDecision, now: datetime,
+        self,
+        store: Store,
+        incident: Incident,
+        report: Report,
+        decision: RoutingDecision,
+        now: datetime,
     ) -> None:
         report.incident_id = incident.id
         incident.report_count += 1
@@ -217,17 +266,30 @@ class Dispatcher:
             news = [locales.type_name(language, t) for t in new_types]
             if raised:
                 news.append(locales.urgency_name(language, report.urgency))
-            summary = "; ".join(news + [f"\"{_quote(text, 'sms')[:140]}\""])
-            return locales.translate(language, catalog.ALERT_UPDATE, ref=incident.reference,
-                                     count=str(incident.report_count), summary=summary)
+            summary = "; ".join(news + [f'"{_quote(text, "sms")[:140]}"'])
+            return locales.translate(
+                language,
+                catalog.ALERT_UPDATE,
+                ref=incident.reference,
+                count=str(incident.report_count),
+                summary=summary,
+            )
 
         await self.reroute(store, incident, report, decision, now, restart=raised, update=update, split=True)
         store.audit("incident_joined", report, incident=incident.id, reports=incident.report_count)
 
     # --- routing again: a joined report, a follow-up, a correction, a late place ---------------------
     async def reroute(
-        self, store: Store, incident: Incident, report: Report, decision: RoutingDecision, now: datetime, *,
-        restart: bool, update: UpdateText, split: bool = False,
+        self,
+        store: Store,
+        incident: Incident,
+        report: Report,
+        decision: RoutingDecision,
+        now: datetime,
+        *,
+        restart: bool,
+        update: UpdateText,
+        split: bool = False,
     ) -> None:
         """Alert every group the decision names that the incident has not reached; update the rest.
 
@@ -239,7 +301,8 @@ class Dispatcher:
             incident.chain = snapshot(decision.chain, decision.reminders)
             incident.route = decision.routes[0] if decision.routes else incident.route
             chain_notes, incident.step, incident.next_step_at = advance(
-                incident.chain, 0, now, self.deployment, incident.area, incident.types)
+                incident.chain, 0, now, self.deployment, incident.area, incident.types
+            )
             flag_modified(incident, "chain")
             notes += chain_notes
             if incident.next_step_at is None:
@@ -251,9 +314,16 @@ class Dispatcher:
         buttons = split and report.reference != incident.reference
         for responder in already:
             await self.gate.send(
-                store, responder, update(responder), "update", incident=incident, reports=[report],
+                store,
+                responder,
+                update(responder),
+                "update",
+                incident=incident,
+                reports=[report],
                 buttons=split_button(responder.language, report.reference)
-                if buttons and capabilities(responder.channel).buttons else None)
+                if buttons and capabilities(responder.channel).buttons
+                else None,
+            )
 
     async def report_changed(self, store: Store, report: Report, note: str, now: datetime | None = None) -> None:
         """New information on a report already routed (a place, more words): update the incident,
@@ -274,12 +344,18 @@ class Dispatcher:
             incident.urgency = report.urgency
         decision = decide(self.deployment, self.facts_of(report))
         report.alert_groups = list(dict.fromkeys(report.alert_groups + list(decision.alert_groups)))
-        await self.reroute(store, incident, report, decision, now, restart=raised,
-                           update=lambda _: f"{incident.reference}: {note}")
+        await self.reroute(
+            store, incident, report, decision, now, restart=raised, update=lambda _: f"{incident.reference}: {note}"
+        )
         store.audit("report_updated", report, incident=incident.id, raised=raised)
 
     async def correct_type(
-        self, store: Store, incident: Incident, responder: Responder, label: str, now: datetime | None = None,
+        self,
+        store: Store,
+        incident: Incident,
+        responder: Responder,
+        label: str,
+        now: datetime | None = None,
     ) -> None:
         """A responder's type correction: every report relabelled (for training), the incident retyped,
         and routing run again for the new type (new groups alerted; the police rule applies)."""
@@ -300,12 +376,22 @@ class Dispatcher:
             report.alert_groups = list(dict.fromkeys(report.alert_groups + list(decision.alert_groups)))
 
         def update(other: Responder) -> str:
-            return locales.translate(other.language, catalog.TYPE_CORRECTED, ref=incident.reference,
-                                     type=locales.type_name(other.language, label))
+            return locales.translate(
+                other.language,
+                catalog.TYPE_CORRECTED,
+                ref=incident.reference,
+                type=locales.type_name(other.language, label),
+            )
 
         await self.reroute(store, incident, first, decision, now, restart=True, update=update)
-        store.audit("type_corrected", first, incident=incident.id, responder_id=responder.id, new_type=label,
-                    routes=list(decision.routes))
+        store.audit(
+            "type_corrected",
+            first,
+            incident=incident.id,
+            responder_id=responder.id,
+            new_type=label,
+            routes=list(decision.routes),
+        )
 
     async def split(self, store: Store, incident: Incident, report: Report, now: datetime | None = None) -> Incident:
         """Take a report out of an incident it was wrongly joined to; it is routed afresh, on its own."""
@@ -322,9 +408,19 @@ class Dispatcher:
     def _resolve_targets(self, incident: Incident, targets: Sequence[Target], now: datetime) -> list[Notify]:
         fallback = chain_backup(incident.chain or {})
         return [
-            note for target in dict.fromkeys(targets)
-            for note in resolve_group(self.deployment, target.group, now, incident.area, target.tier,
-                                      list(incident.types), -1, False, fallback=fallback)
+            note
+            for target in dict.fromkeys(targets)
+            for note in resolve_group(
+                self.deployment,
+                target.group,
+                now,
+                incident.area,
+                target.tier,
+                list(incident.types),
+                -1,
+                False,
+                fallback=fallback,
+            )
         ]
 
     async def _responders_of(self, store: Store, incident: Incident) -> list[Responder]:
@@ -336,7 +432,12 @@ class Dispatcher:
         return list(responders.values())
 
     async def _alert(
-        self, store: Store, incident: Incident, report: Report, notifications: list[Notify], now: datetime,
+        self,
+        store: Store,
+        incident: Incident,
+        report: Report,
+        notifications: list[Notify],
+        now: datetime,
         skip: set[str] | None = None,
     ) -> int:
         """Full alerts, one per person and round; `skip`: people (address keys) who get the update instead."""
@@ -347,22 +448,40 @@ class Dispatcher:
         escalated = False
         for note in notifications:
             if note.unknown_group:
-                store.audit("escalation_unknown_group", report, incident=incident.id, group=note.unknown_group,
-                            sent_to=note.group if note.members else None)
-                log.warning("incident %s: step names unknown group %s; %s", incident.id, note.unknown_group,
-                            f"sent to {note.group}" if note.members else "nobody to send it to")
+                store.audit(
+                    "escalation_unknown_group",
+                    report,
+                    incident=incident.id,
+                    group=note.unknown_group,
+                    sent_to=note.group if note.members else None,
+                )
+                log.warning(
+                    "incident %s: step names unknown group %s; %s",
+                    incident.id,
+                    note.unknown_group,
+                    f"sent to {note.group}" if note.members else "nobody to send it to",
+                )
             for member in note.members:
                 responder = await store.responder_named(note.group, member.name)
                 if responder is None or responder.address_key in addressed:
                     continue
                 addressed.add(responder.address_key)
                 body = format_alert(
-                    reference=incident.reference, facts=facts, text=text, place_text=place_text,
-                    at=report.created_at, timezone=self.deployment.timezone, language=responder.language,
-                    channel=responder.channel, escalated=note.escalation,
+                    reference=incident.reference,
+                    facts=facts,
+                    text=text,
+                    place_text=place_text,
+                    at=report.created_at,
+                    timezone=self.deployment.timezone,
+                    language=responder.language,
+                    channel=responder.channel,
+                    escalated=note.escalation,
                 )
-                buttons = (alert_buttons(responder.language, incident.reference)
-                           if capabilities(responder.channel).buttons else None)
+                buttons = (
+                    alert_buttons(responder.language, incident.reference)
+                    if capabilities(responder.channel).buttons
+                    else None
+                )
                 if await self.gate.alert(store, incident, report, responder, note.step, body, buttons) is not None:
                     sent += 1
             escalated = escalated or note.escalation
@@ -398,7 +517,8 @@ class Dispatcher:
         if incident.step >= len(incident.chain.get("steps", [])):
             return await self._remind_unacknowledged(store, incident, first, now)
         notes, incident.step, incident.next_step_at = advance(
-            incident.chain, incident.step, now, self.deployment, incident.area, incident.types)
+            incident.chain, incident.step, now, self.deployment, incident.area, incident.types
+        )
         flag_modified(incident, "chain")
         sent = await self._alert(store, incident, first, notes, now)
         if incident.next_step_at is None:
@@ -410,14 +530,21 @@ class Dispatcher:
         sent = 0
         for responder in await self._responders_of(store, incident):
             body = locales.translate(
-                responder.language, catalog.REMINDER_UNACKNOWLEDGED, ref=incident.reference,
+                responder.language,
+                catalog.REMINDER_UNACKNOWLEDGED,
+                ref=incident.reference,
                 urgency=locales.urgency_name(responder.language, incident.urgency),
                 area=incident.area or locales.translate(responder.language, catalog.UNKNOWN_AREA),
-                ack=locales.keyword(responder.language, "ACK"))
-            buttons = (alert_buttons(responder.language, incident.reference)
-                       if capabilities(responder.channel).buttons else None)
-            sent += await self.gate.send(store, responder, body, "reminder", incident=incident, reports=[report],
-                                         buttons=buttons)
+                ack=locales.keyword(responder.language, "ACK"),
+            )
+            buttons = (
+                alert_buttons(responder.language, incident.reference)
+                if capabilities(responder.channel).buttons
+                else None
+            )
+            sent += await self.gate.send(
+                store, responder, body, "reminder", incident=incident, reports=[report], buttons=buttons
+            )
         incident.reminders += 1
         self._schedule_reminder(incident, now)
         store.audit("incident_reminder", report, incident=incident.id, reminders=incident.reminders, sent=sent)
@@ -427,8 +554,12 @@ class Dispatcher:
         holder = await store.responder(incident.acknowledged_by) if incident.acknowledged_by else None
         sent = 0
         if holder is not None and holder.active:
-            body = locales.translate(holder.language, catalog.REMINDER_UNRESOLVED, ref=incident.reference,
-                                     done=locales.keyword(holder.language, "DONE"))
+            body = locales.translate(
+                holder.language,
+                catalog.REMINDER_UNRESOLVED,
+                ref=incident.reference,
+                done=locales.keyword(holder.language, "DONE"),
+            )
             sent = int(await self.gate.send(store, holder, body, "reminder", incident=incident, reports=[report]))
         incident.reminders += 1
         self.schedule_unresolved_reminder(incident, now)

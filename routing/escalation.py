@@ -38,14 +38,22 @@ def on_call_members(
     if group is None:
         return []
     return [
-        member for member in group.members
+        member
+        for member in group.members
         if (tier is None or member.tier == tier) and member.on_duty(local) and member.serves(area)
     ]
 
 
 def resolve_group(
-    deployment: Deployment, group_name: str, moment: datetime, area: str | None, tier: int | None,
-    types: list[str], step: int, escalation: bool, fallback: str | None = None,
+    deployment: Deployment,
+    group_name: str,
+    moment: datetime,
+    area: str | None,
+    tier: int | None,
+    types: list[str],
+    step: int,
+    escalation: bool,
+    fallback: str | None = None,
 ) -> list[Notify]:
     """The members to alert for one notify step; a group with nobody on call goes to its backup.
 
@@ -54,13 +62,21 @@ def resolve_group(
     and the Notify carries `unknown_group` so the caller audits and logs it.
     """
     if deployment.find_group(group_name) is None:
-        instead = next((g for g in (fallback, deployment.duty_group)
-                        if g is not None and g != group_name and deployment.find_group(g) is not None), None)
-        notes = (resolve_group(deployment, instead, moment, area, None, types, step, True) if instead else [])
+        instead = next(
+            (
+                g
+                for g in (fallback, deployment.duty_group)
+                if g is not None and g != group_name and deployment.find_group(g) is not None
+            ),
+            None,
+        )
+        notes = resolve_group(deployment, instead, moment, area, None, types, step, True) if instead else []
         if not notes:
             return [Notify(instead or group_name, (), step, True, f"unknown group {group_name}", group_name)]
-        return [Notify(n.group, n.members, n.step, True, f"unknown group {group_name}: sent to {n.group}", group_name)
-                for n in notes]
+        return [
+            Notify(n.group, n.members, n.step, True, f"unknown group {group_name}: sent to {n.group}", group_name)
+            for n in notes
+        ]
     seen: set[str] = set()
     note = ""
     name: str | None = group_name
@@ -97,7 +113,12 @@ def _block_start(steps: list[dict[str, Any]], repeat_index: int) -> int:
 
 
 def advance(
-    chain: dict[str, Any], step: int, now: datetime, deployment: Deployment, area: str | None, types: list[str],
+    chain: dict[str, Any],
+    step: int,
+    now: datetime,
+    deployment: Deployment,
+    area: str | None,
+    types: list[str],
 ) -> tuple[list[Notify], int, datetime | None]:
     """Run the chain from `step` until a wait or the end.
 
@@ -124,7 +145,16 @@ def advance(
             continue
         group = current.get("notify") or current.get("backup")
         if group:
-            notifications += resolve_group(deployment, group, now, area, current.get("tier"), types, step,
-                                           escalation=step > first_wait, fallback=chain_backup(chain))
+            notifications += resolve_group(
+                deployment,
+                group,
+                now,
+                area,
+                current.get("tier"),
+                types,
+                step,
+                escalation=step > first_wait,
+                fallback=chain_backup(chain),
+            )
         step += 1
     return notifications, step, None

@@ -44,18 +44,25 @@ class ResponderGate:
         if cached is None:
             cached = frozenset(
                 store.vault.pseudonym(member.channel, member.address)
-                for group in self.deployment.groups if group.police_affiliated
+                for group in self.deployment.groups
+                if group.police_affiliated
                 for member in group.members
             )
             self._police_keys = {id(store.vault): cached}
         return cached
 
     def is_police(self, store: Store, responder: Responder) -> bool:
-        return (responder.group in self.deployment.police_affiliated_groups
-                or responder.address_key in self._police_addresses(store))
+        return (
+            responder.group in self.deployment.police_affiliated_groups
+            or responder.address_key in self._police_addresses(store)
+        )
 
     async def permits(
-        self, store: Store, responder: Responder, incident: Incident | None, reports: Sequence[Report] = (),
+        self,
+        store: Store,
+        responder: Responder,
+        incident: Incident | None,
+        reports: Sequence[Report] = (),
     ) -> bool:
         """The rule itself. Marks the incident sensitive as soon as misconduct is seen on it."""
         known = list(reports)
@@ -71,17 +78,33 @@ class ResponderGate:
         return not self.is_police(store, responder)
 
     async def _check(
-        self, store: Store, responder: Responder, incident: Incident | None, reports: Sequence[Report], kind: str,
+        self,
+        store: Store,
+        responder: Responder,
+        incident: Incident | None,
+        reports: Sequence[Report],
+        kind: str,
     ) -> bool:
         if await self.permits(store, responder, incident, reports):
             return True
-        store.audit("withheld_from_police", reports[0] if reports else None,
-                    incident=incident.id if incident is not None else None, group=responder.group, message=kind)
+        store.audit(
+            "withheld_from_police",
+            reports[0] if reports else None,
+            incident=incident.id if incident is not None else None,
+            group=responder.group,
+            message=kind,
+        )
         log.warning("safeguard: %s for a police-misconduct incident withheld from group %s", kind, responder.group)
         return False
 
     async def alert(
-        self, store: Store, incident: Incident, report: Report, responder: Responder, step: int, body: str,
+        self,
+        store: Store,
+        incident: Incident,
+        report: Report,
+        responder: Responder,
+        step: int,
+        body: str,
         buttons: list[list[list[str]]] | None = None,
     ) -> Alert | None:
         """A full alert (recorded as an Alert the responder can acknowledge); None if withheld."""
@@ -90,13 +113,29 @@ class ResponderGate:
         return await store.add_alert(report, incident, responder, step, body, buttons)
 
     async def send(
-        self, store: Store, responder: Responder, body: str, kind: str, *, incident: Incident | None = None,
-        reports: Sequence[Report] = (), alert: Alert | None = None, buttons: list[list[list[str]]] | None = None,
+        self,
+        store: Store,
+        responder: Responder,
+        body: str,
+        kind: str,
+        *,
+        incident: Incident | None = None,
+        reports: Sequence[Report] = (),
+        alert: Alert | None = None,
+        buttons: list[list[list[str]]] | None = None,
         edit_of: str | None = None,
     ) -> bool:
         """Any other message to a responder (update, reminder, edit, digest); False if withheld."""
         if not await self._check(store, responder, incident, reports, kind):
             return False
-        store.enqueue(responder.channel, store.responder_address(responder), body, kind,
-                      reports[0] if reports else None, alert, buttons=buttons, edit_of=edit_of)
+        store.enqueue(
+            responder.channel,
+            store.responder_address(responder),
+            body,
+            kind,
+            reports[0] if reports else None,
+            alert,
+            buttons=buttons,
+            edit_of=edit_of,
+        )
         return True

@@ -69,7 +69,9 @@ class Services:
 
 
 def build_services(
-    settings: Settings, classifier: Classifier | None = None, providers: tuple[type[Channel], ...] = PROVIDERS,
+    settings: Settings,
+    classifier: Classifier | None = None,
+    providers: tuple[type[Channel], ...] = PROVIDERS,
 ) -> Services:
     """Everything that does not need the event loop; raises ConfigError for a bad setting or config."""
     if not settings.secret_key:
@@ -82,11 +84,15 @@ def build_services(
     worker_ref: list[DeliveryWorker] = []
     dispatcher = Dispatcher(deployment)
     intake = Intake(
-        db, vault, Dialogue(deployment, triage, dispatcher), ResponderDesk(dispatcher),
+        db,
+        vault,
+        Dialogue(deployment, triage, dispatcher),
+        ResponderDesk(dispatcher),
         on_commit=lambda: worker_ref[0].wake() if worker_ref else None,
     )
-    services = Services(settings=settings, deployment=deployment, vault=vault, db=db, triage=triage, intake=intake,
-                        geojson=geojson)
+    services = Services(
+        settings=settings, deployment=deployment, vault=vault, db=db, triage=triage, intake=intake, geojson=geojson
+    )
     register_providers(providers)
     for provider in providers:
         if provider.enabled(settings):
@@ -108,7 +114,11 @@ async def prepare_database(services: Services) -> None:
 def create_app(services: Services, run_worker: bool = True, run_timers: bool = True) -> web.Application:
     app = web.Application(client_max_size=256 * 1024)
     app[SETTINGS], app[DEPLOYMENT], app[DATABASE], app[VAULT] = (
-        services.settings, services.deployment, services.db, services.vault)
+        services.settings,
+        services.deployment,
+        services.db,
+        services.vault,
+    )
     app[GEOJSON] = services.geojson or {}
 
     async def database(app: web.Application) -> AsyncIterator[None]:

@@ -8,7 +8,6 @@ are missing is simply off.
 from __future__ import annotations
 
 from collections.abc import Mapping
-
 from pathlib import Path
 from typing import Annotated
 

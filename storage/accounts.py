@@ -53,19 +53,24 @@ async def open_session(
     session: AsyncSession, user: DashboardUser, token_hash: str, now: datetime, expires_at: datetime
 ) -> None:
     user.last_login_at = now
-    session.add(DashboardSession(token_hash=token_hash, user_id=user.id, created_at=now, last_seen_at=now,
-                                 expires_at=expires_at))
+    session.add(
+        DashboardSession(
+            token_hash=token_hash, user_id=user.id, created_at=now, last_seen_at=now, expires_at=expires_at
+        )
+    )
 
 
 async def live_session(
     session: AsyncSession, token_hash: str, now: datetime
 ) -> tuple[DashboardSession, DashboardUser] | None:
     """The session and its user if the session exists, has not expired and the user is active."""
-    row = (await session.execute(
-        select(DashboardSession, DashboardUser)
-        .join(DashboardUser, DashboardUser.id == DashboardSession.user_id)
-        .where(DashboardSession.token_hash == token_hash)
-    )).first()
+    row = (
+        await session.execute(
+            select(DashboardSession, DashboardUser)
+            .join(DashboardUser, DashboardUser.id == DashboardSession.user_id)
+            .where(DashboardSession.token_hash == token_hash)
+        )
+    ).first()
     if row is None:
         return None
     found, user = row

@@ -24,10 +24,10 @@ from storage.models import (
     AuditEvent,
     Conversation,
     Correction,
-    Incident,
     DeliveryAttempt,
     DigestRun,
     InboundMessage,
+    Incident,
     OutboxMessage,
     Report,
     Reporter,
@@ -97,9 +97,11 @@ class Store:
     async def responders_for(self, channel: str, address: str) -> Sequence[Responder]:
         """Every active row of the person behind an address: one per group they are listed in."""
         key = self.vault.pseudonym(channel, address)
-        return (await self.session.scalars(
-            select(Responder).where(Responder.address_key == key, Responder.active.is_(True)).order_by(Responder.id)
-        )).all()
+        return (
+            await self.session.scalars(
+                select(Responder).where(Responder.address_key == key, Responder.active.is_(True)).order_by(Responder.id)
+            )
+        ).all()
 
     # --- conversations -----------------------------------------------------------------------
     async def open_conversation(self, reporter: Reporter) -> Conversation | None:
@@ -113,8 +115,12 @@ class Store:
     async def start_conversation(self, reporter: Reporter, language: str, idle: timedelta) -> Conversation:
         now = utcnow()
         conversation = Conversation(
-            reporter_id=reporter.id, stage="awaiting_what", language=language, started_at=now,
-            updated_at=now, expires_at=now + idle,
+            reporter_id=reporter.id,
+            stage="awaiting_what",
+            language=language,
+            started_at=now,
+            updated_at=now,
+            expires_at=now + idle,
         )
         self.session.add(conversation)
         await self.session.flush()
@@ -140,8 +146,13 @@ class Store:
         else:  # 31^4 codes: only a nearly full space gets here
             raise RuntimeError("could not find a free reference code")
         report = Report(
-            reference=reference, reporter_id=reporter.id, channel=channel, language=language, role=role,
-            text_enc=self.vault.encrypt(text), urgency="routine",
+            reference=reference,
+            reporter_id=reporter.id,
+            channel=channel,
+            language=language,
+            role=role,
+            text_enc=self.vault.encrypt(text),
+            urgency="routine",
         )
         self.session.add(report)
         await self.session.flush()
@@ -197,15 +208,22 @@ class Store:
         await self.session.flush()
 
     async def add_alert(
-        self, report: Report, incident: Incident, responder: Responder, step: int, text: str,
+        self,
+        report: Report,
+        incident: Incident,
+        responder: Responder,
+        step: int,
+        text: str,
         buttons: list[list[list[str]]] | None = None,
     ) -> Alert:
-        alert = Alert(report_id=report.id, incident_id=incident.id, group=responder.group, responder_id=responder.id,
-                      step=step)
+        alert = Alert(
+            report_id=report.id, incident_id=incident.id, group=responder.group, responder_id=responder.id, step=step
+        )
         self.session.add(alert)
         await self.session.flush()
-        self.enqueue(responder.channel, self.vault.decrypt(responder.address_enc), text, "alert", report, alert,
-                     buttons=buttons)
+        self.enqueue(
+            responder.channel, self.vault.decrypt(responder.address_enc), text, "alert", report, alert, buttons=buttons
+        )
         return alert
 
     async def responder_named(self, group: str, name: str) -> Responder | None:
@@ -233,25 +251,39 @@ class Store:
         return await self.session.get(Incident, incident_id)
 
     async def alerts_of_incident(self, incident: Incident) -> Sequence[Alert]:
-        return (await self.session.scalars(select(Alert).where(Alert.incident_id == incident.id).order_by(Alert.id))).all()
+        return (
+            await self.session.scalars(select(Alert).where(Alert.incident_id == incident.id).order_by(Alert.id))
+        ).all()
 
     async def reports_of_incident(self, incident: Incident) -> Sequence[Report]:
-        return (await self.session.scalars(select(Report).where(Report.incident_id == incident.id).order_by(Report.id))).all()
+        return (
+            await self.session.scalars(select(Report).where(Report.incident_id == incident.id).order_by(Report.id))
+        ).all()
 
     @staticmethod
     def _due(now: datetime):  # type: ignore[no-untyped-def]
-        return (Incident.status.in_(("open", "acknowledged")), Incident.fault.is_(None),
-                Incident.next_step_at.is_not(None), Incident.next_step_at <= now)
+        return (
+            Incident.status.in_(("open", "acknowledged")),
+            Incident.fault.is_(None),
+            Incident.next_step_at.is_not(None),
+            Incident.next_step_at <= now,
+        )
 
     async def due_incident_ids(self, now: datetime, limit: int = 200) -> list[int]:
         """Incidents whose wait (or reminder) is over, most overdue first; each is then run on its own."""
-        return list((await self.session.scalars(
-            select(Incident.id).where(*self._due(now)).order_by(Incident.next_step_at).limit(limit))).all())
+        return list(
+            (
+                await self.session.scalars(
+                    select(Incident.id).where(*self._due(now)).order_by(Incident.next_step_at).limit(limit)
+                )
+            ).all()
+        )
 
     async def lock_due_incident(self, incident_id: int, now: datetime) -> Incident | None:
         """The incident, locked for this transaction, if it is still due (another worker may have run it)."""
         return await self.session.scalar(
-            select(Incident).where(Incident.id == incident_id, *self._due(now)).with_for_update(skip_locked=True))
+            select(Incident).where(Incident.id == incident_id, *self._due(now)).with_for_update(skip_locked=True)
+        )
 
     async def mark_incident_fault(self, incident_id: int, reason: str) -> None:
         """Set an incident aside: the escalation runner skips it until an operator clears `fault`."""
@@ -281,10 +313,16 @@ class Store:
         return None if reporter_id is None else await self.session.get(Reporter, reporter_id)
 
     def add_correction(self, report: Report, responder: Responder, new_type: str) -> None:
-        self.session.add(Correction(
-            report_id=report.id, responder_id=responder.id, language=report.language, old_types=list(report.types),
-            new_type=new_type, text_enc=report.text_enc,
-        ))
+        self.session.add(
+            Correction(
+                report_id=report.id,
+                responder_id=responder.id,
+                language=report.language,
+                old_types=list(report.types),
+                new_type=new_type,
+                text_enc=report.text_enc,
+            )
+        )
 
     async def responder(self, responder_id: int) -> Responder | None:
         return await self.session.get(Responder, responder_id)
@@ -293,13 +331,25 @@ class Store:
         return self.vault.decrypt(responder.address_enc)
 
     def enqueue(
-        self, channel: str, address: str, text: str, kind: str, report: Report | None = None,
-        alert: Alert | None = None, buttons: list[list[list[str]]] | None = None, edit_of: str | None = None,
+        self,
+        channel: str,
+        address: str,
+        text: str,
+        kind: str,
+        report: Report | None = None,
+        alert: Alert | None = None,
+        buttons: list[list[list[str]]] | None = None,
+        edit_of: str | None = None,
     ) -> None:
         self.session.add(
             OutboxMessage(
-                kind=kind, channel=channel, address_enc=self.vault.encrypt(address), body_enc=self.vault.encrypt(text),
-                report_id=report.id if report else None, alert_id=alert.id if alert else None, buttons=buttons,
+                kind=kind,
+                channel=channel,
+                address_enc=self.vault.encrypt(address),
+                body_enc=self.vault.encrypt(text),
+                report_id=report.id if report else None,
+                alert_id=alert.id if alert else None,
+                buttons=buttons,
                 edit_of=edit_of,
             )
         )
@@ -311,8 +361,9 @@ class Store:
 
     def audit(self, kind: str, report: Report | None = None, alert: Alert | None = None, **detail: object) -> None:
         self.session.add(
-            AuditEvent(kind=kind, report_id=report.id if report else None, alert_id=alert.id if alert else None,
-                       detail=detail)
+            AuditEvent(
+                kind=kind, report_id=report.id if report else None, alert_id=alert.id if alert else None, detail=detail
+            )
         )
 
     # --- privacy ------------------------------------------------------------------------------
@@ -360,15 +411,24 @@ class Store:
             row.claimed_at = now
             claimed.append(
                 PendingDelivery(
-                    outbox_id=row.id, channel=row.channel, address=self.vault.decrypt(row.address_enc),
-                    text=self.vault.decrypt(row.body_enc), attempts=row.attempts, alert_id=row.alert_id,
-                    buttons=row.buttons, edit_of=row.edit_of,
+                    outbox_id=row.id,
+                    channel=row.channel,
+                    address=self.vault.decrypt(row.address_enc),
+                    text=self.vault.decrypt(row.body_enc),
+                    attempts=row.attempts,
+                    alert_id=row.alert_id,
+                    buttons=row.buttons,
+                    edit_of=row.edit_of,
                 )
             )
         return claimed
 
     async def record_attempt(
-        self, outbox_id: int, outcome: str, error: str | None = None, provider_message_id: str | None = None,
+        self,
+        outbox_id: int,
+        outcome: str,
+        error: str | None = None,
+        provider_message_id: str | None = None,
         retry_at: datetime | None = None,
     ) -> None:
         row = await self.session.get(OutboxMessage, outbox_id)
@@ -385,7 +445,8 @@ class Store:
         if row.alert_id is not None and row.kind == "alert" and outcome in ("sent", "final"):
             # One conditional UPDATE, not read-then-write: an acknowledgement committed meanwhile stays.
             await self.session.execute(
-                update(Alert).where(Alert.id == row.alert_id, Alert.status == "pending")
+                update(Alert)
+                .where(Alert.id == row.alert_id, Alert.status == "pending")
                 .values(status="sent" if outcome == "sent" else "failed")
                 .execution_options(synchronize_session=False)
             )
@@ -432,7 +493,8 @@ class Store:
     async def digest_reports(self, group: str, since: datetime | None, until: datetime) -> list[Report]:
         """Submitted reports digested to the group, submitted in [since, until), oldest first."""
         query = select(Report).where(
-            Report.submitted_at.is_not(None), Report.submitted_at < until,
+            Report.submitted_at.is_not(None),
+            Report.submitted_at < until,
             # a cheap pre-filter on the JSON list's text; the exact test is below
             cast(Report.digest_groups, String).contains(f'"{group}"', autoescape=True),
         )
@@ -445,11 +507,14 @@ class Store:
         """Of these incidents, those that carry (or ever carried) police_misconduct."""
         if not incident_ids:
             return set()
-        rows = await self.session.execute(select(Incident.id, Incident.police_sensitive, Incident.types)
-                                          .where(Incident.id.in_(sorted(incident_ids))))
+        rows = await self.session.execute(
+            select(Incident.id, Incident.police_sensitive, Incident.types).where(Incident.id.in_(sorted(incident_ids)))
+        )
         return {row.id for row in rows if row.police_sensitive or "police_misconduct" in (row.types or [])}
 
     async def active_responders(self, group: str) -> Sequence[Responder]:
-        return (await self.session.scalars(
-            select(Responder).where(Responder.group == group, Responder.active.is_(True)).order_by(Responder.id)
-        )).all()
+        return (
+            await self.session.scalars(
+                select(Responder).where(Responder.group == group, Responder.active.is_(True)).order_by(Responder.id)
+            )
+        ).all()

@@ -52,10 +52,14 @@ async def purge_before(session: AsyncSession, cutoff: datetime) -> PurgeCounts:
     )
     outbox = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.created_at < cutoff, OutboxMessage.status.in_(FINISHED_OUTBOX),
-               (OutboxMessage.address_enc.is_not(None)) | (OutboxMessage.body_enc.is_not(None)))
+        .where(
+            OutboxMessage.created_at < cutoff,
+            OutboxMessage.status.in_(FINISHED_OUTBOX),
+            (OutboxMessage.address_enc.is_not(None)) | (OutboxMessage.body_enc.is_not(None)),
+        )
         .values(address_enc=None, body_enc=None)
         .execution_options(synchronize_session=False)
     )
-    return PurgeCounts(reports=reports.rowcount, corrections=corrections.rowcount, reporters=reporters.rowcount,
-                       outbox=outbox.rowcount)
+    return PurgeCounts(
+        reports=reports.rowcount, corrections=corrections.rowcount, reporters=reporters.rowcount, outbox=outbox.rowcount
+    )

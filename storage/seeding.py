@@ -74,9 +74,13 @@ async def write_history(session: AsyncSession, vault: Vault, incidents: Sequence
             reporter = reporters.get(key)
             if reporter is None:
                 reporter = reporters[key] = Reporter(
-                    pseudonym=vault.pseudonym(*key), channel=synthetic.channel, language=synthetic.language,
-                    address_enc=vault.encrypt(synthetic.address), created_at=synthetic.created_at,
-                    last_seen_at=synthetic.created_at)
+                    pseudonym=vault.pseudonym(*key),
+                    channel=synthetic.channel,
+                    language=synthetic.language,
+                    address_enc=vault.encrypt(synthetic.address),
+                    created_at=synthetic.created_at,
+                    last_seen_at=synthetic.created_at,
+                )
             reporter.last_seen_at = max(reporter.last_seen_at, synthetic.created_at)
     session.add_all(reporters.values())
 
@@ -86,10 +90,19 @@ async def write_history(session: AsyncSession, vault: Vault, incidents: Sequence
         incident = None
         if not item.standalone:
             incident = Incident(
-                reference="", status="acknowledged" if item.acknowledged_at else "open", types=list(first.types),
-                urgency=first.urgency, area=first.area, venue=first.venue, chain=[], step=0,
-                escalations=item.escalations, report_count=len(item.reports), opened_at=first.created_at,
-                last_report_at=item.reports[-1].created_at, first_alert_at=item.first_alert_at,
+                reference="",
+                status="acknowledged" if item.acknowledged_at else "open",
+                types=list(first.types),
+                urgency=first.urgency,
+                area=first.area,
+                venue=first.venue,
+                chain=[],
+                step=0,
+                escalations=item.escalations,
+                report_count=len(item.reports),
+                opened_at=first.created_at,
+                last_report_at=item.reports[-1].created_at,
+                first_alert_at=item.first_alert_at,
                 acknowledged_at=item.acknowledged_at,
             )
             session.add(incident)
@@ -106,18 +119,31 @@ async def write_history(session: AsyncSession, vault: Vault, incidents: Sequence
             used.add(reference)
             if incident is not None and not incident.reference:
                 incident.reference = reference
-            group.append(Report(
-                reference=reference, reporter_id=reporters[(synthetic.channel, synthetic.address)].id,
-                channel=synthetic.channel, language=synthetic.language, role=synthetic.role,
-                text_enc=vault.encrypt(synthetic.text), place_text_enc=vault.encrypt_optional(synthetic.place_text),
-                types=list(synthetic.types), type_scores={t: 0.9 for t in synthetic.types}, urgency=synthetic.urgency,
-                urgency_scores={synthetic.urgency: 0.9}, area=synthetic.area, venue=synthetic.venue,
-                location_given=False, incident_id=incident.id if incident is not None else None,
-                alert_groups=list(synthetic.alert_groups), digest_groups=list(synthetic.digest_groups),
-                status="acknowledged" if item.acknowledged_at else "submitted",
-                created_at=synthetic.created_at, submitted_at=synthetic.created_at,
-                acknowledged_at=item.acknowledged_at if synthetic is item.reports[0] else None,
-            ))
+            group.append(
+                Report(
+                    reference=reference,
+                    reporter_id=reporters[(synthetic.channel, synthetic.address)].id,
+                    channel=synthetic.channel,
+                    language=synthetic.language,
+                    role=synthetic.role,
+                    text_enc=vault.encrypt(synthetic.text),
+                    place_text_enc=vault.encrypt_optional(synthetic.place_text),
+                    types=list(synthetic.types),
+                    type_scores={t: 0.9 for t in synthetic.types},
+                    urgency=synthetic.urgency,
+                    urgency_scores={synthetic.urgency: 0.9},
+                    area=synthetic.area,
+                    venue=synthetic.venue,
+                    location_given=False,
+                    incident_id=incident.id if incident is not None else None,
+                    alert_groups=list(synthetic.alert_groups),
+                    digest_groups=list(synthetic.digest_groups),
+                    status="acknowledged" if item.acknowledged_at else "submitted",
+                    created_at=synthetic.created_at,
+                    submitted_at=synthetic.created_at,
+                    acknowledged_at=item.acknowledged_at if synthetic is item.reports[0] else None,
+                )
+            )
         session.add_all(group)
         reports.append(group)
     await session.flush()
@@ -126,23 +152,41 @@ async def write_history(session: AsyncSession, vault: Vault, incidents: Sequence
     for (item, incident), group in zip(rows, reports):
         for synthetic_alert in item.alerts:
             for responder in responders.get(synthetic_alert.group, []):
-                status = "acknowledged" if synthetic_alert.acknowledged_at else (
-                    "sent" if synthetic_alert.sent_at else "failed")
-                alert = Alert(report_id=group[0].id, incident_id=incident.id if incident else None,
-                              group=synthetic_alert.group, responder_id=responder.id, step=synthetic_alert.step,
-                              status=status, created_at=synthetic_alert.created_at,
-                              acknowledged_at=synthetic_alert.acknowledged_at)
+                status = (
+                    "acknowledged"
+                    if synthetic_alert.acknowledged_at
+                    else ("sent" if synthetic_alert.sent_at else "failed")
+                )
+                alert = Alert(
+                    report_id=group[0].id,
+                    incident_id=incident.id if incident else None,
+                    group=synthetic_alert.group,
+                    responder_id=responder.id,
+                    step=synthetic_alert.step,
+                    status=status,
+                    created_at=synthetic_alert.created_at,
+                    acknowledged_at=synthetic_alert.acknowledged_at,
+                )
                 alerts.append((alert, responder, synthetic_alert, group[0]))
     session.add_all([alert for alert, *_ in alerts])
     await session.flush()
-    session.add_all([
-        OutboxMessage(
-            alert_id=alert.id, report_id=report.id, kind="alert", channel=responder.channel,
-            address_enc=responder.address_enc, body_enc=vault.encrypt(f"SALAMA synthetic alert {report.reference}"),
-            status="sent" if synthetic.sent_at else "failed", attempts=1, next_attempt_at=synthetic.created_at,
-            created_at=synthetic.created_at, sent_at=synthetic.sent_at,
-        )
-        for alert, responder, synthetic, report in alerts
-    ])
+    session.add_all(
+        [
+            OutboxMessage(
+                alert_id=alert.id,
+                report_id=report.id,
+                kind="alert",
+                channel=responder.channel,
+                address_enc=responder.address_enc,
+                body_enc=vault.encrypt(f"SALAMA synthetic alert {report.reference}"),
+                status="sent" if synthetic.sent_at else "failed",
+                attempts=1,
+                next_attempt_at=synthetic.created_at,
+                created_at=synthetic.created_at,
+                sent_at=synthetic.sent_at,
+            )
+            for alert, responder, synthetic, report in alerts
+        ]
+    )
     await session.flush()
     return sum(len(group) for group in reports)

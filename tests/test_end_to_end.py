@@ -9,10 +9,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 import locales
-from locales import catalog
-
 from demo.harness import Harness
-from demo.webhooks import telegram_message_update, twilio_form, post_twilio
+from demo.webhooks import post_twilio, telegram_message_update, twilio_form
+from locales import catalog
 from storage.models import Alert, InboundMessage, Report
 
 CRISIS_TELEGRAM = "700000101"  # crisis_responders member on Telegram in config/demo-city.yaml
@@ -59,7 +58,8 @@ async def test_signed_sms_becomes_a_report_and_an_alert_reaches_telegram(model_h
 async def test_sms_reply_is_twiml_with_the_reference(model_harness: Harness) -> None:
     form = twilio_form("+15555550191", "I was robbed at Central Market yesterday evening")
     response = await model_harness.http.post(
-        model_harness.url + "/webhooks/twilio", data=form,
+        model_harness.url + "/webhooks/twilio",
+        data=form,
         headers={"X-Twilio-Signature": _sign(model_harness, form)},
     )
     body = await response.text()
@@ -73,13 +73,20 @@ def _sign(harness: Harness, form: dict[str, str]) -> str:
     from twilio.request_validator import RequestValidator
 
     return RequestValidator(harness.settings.twilio_auth_token).compute_signature(
-        harness.url + "/webhooks/twilio", form)
+        harness.url + "/webhooks/twilio", form
+    )
 
 
 async def test_bad_twilio_signature_is_refused_and_nothing_stored(model_harness: Harness) -> None:
     form = twilio_form("+15555550192", "Someone hit me")
-    response = await post_twilio(model_harness.http, model_harness.url, model_harness.url, model_harness.settings.twilio_auth_token or "",
-                                 form, signature="bm90IGEgc2lnbmF0dXJl")
+    response = await post_twilio(
+        model_harness.http,
+        model_harness.url,
+        model_harness.url,
+        model_harness.settings.twilio_auth_token or "",
+        form,
+        signature="bm90IGEgc2lnbmF0dXJl",
+    )
     assert response.status == 403
     missing = await model_harness.http.post(model_harness.url + "/webhooks/twilio", data=form)
     assert missing.status == 403
@@ -89,14 +96,20 @@ async def test_bad_twilio_signature_is_refused_and_nothing_stored(model_harness:
 
 async def test_malformed_twilio_payload_is_a_400(model_harness: Harness) -> None:
     form = {"Body": "no sender, no sid"}
-    response = await post_twilio(model_harness.http, model_harness.url, model_harness.url, model_harness.settings.twilio_auth_token or "", form)
+    response = await post_twilio(
+        model_harness.http, model_harness.url, model_harness.url, model_harness.settings.twilio_auth_token or "", form
+    )
     assert response.status == 400
     assert await count(model_harness, Report) == 0
 
 
 async def test_redelivered_message_sid_creates_one_report(model_harness: Harness) -> None:
-    first = await model_harness.sms("+15555550193", "A gang is threatening shop owners at the Harbour", MessageSid="SM" + "a" * 32)
-    second = await model_harness.sms("+15555550193", "A gang is threatening shop owners at the Harbour", MessageSid="SM" + "a" * 32)
+    first = await model_harness.sms(
+        "+15555550193", "A gang is threatening shop owners at the Harbour", MessageSid="SM" + "a" * 32
+    )
+    second = await model_harness.sms(
+        "+15555550193", "A gang is threatening shop owners at the Harbour", MessageSid="SM" + "a" * 32
+    )
     assert first.status == second.status == 200
     assert await count(model_harness, Report) == 1
     assert await count(model_harness, InboundMessage) == 1
@@ -117,9 +130,11 @@ async def test_telegram_conversation_through_the_ptb_application(harness: Harnes
         assert response.status == 200
     replies = [m.text for m in harness.fakes.to(str(chat))]
     # notice + what happened?, where?, in danger now?, confirmation: in Swahili, in that order
-    assert replies[:3] == [locales.translate("sw", catalog.NOTICE, emergency="112"),
-                           locales.translate("sw", catalog.ASK_WHAT),
-                           locales.translate("sw", catalog.ASK_WHERE_TELEGRAM)]
+    assert replies[:3] == [
+        locales.translate("sw", catalog.NOTICE, emergency="112"),
+        locales.translate("sw", catalog.ASK_WHAT),
+        locales.translate("sw", catalog.ASK_WHERE_TELEGRAM),
+    ]
     assert len(replies) == 5
     stored = await reports(harness)
     assert len(stored) == 1
@@ -146,8 +161,11 @@ async def test_repeated_telegram_update_id_is_ignored(model_harness: Harness) ->
 
 async def test_telegram_webhook_refuses_bad_secret_and_bad_json(model_harness: Harness) -> None:
     update = telegram_message_update(9201, 800000303, "hello", "en")
-    wrong = await model_harness.http.post(model_harness.url + "/webhooks/telegram", json=update,
-                                    headers={"X-Telegram-Bot-Api-Secret-Token": "wrong-secret-value-123"})
+    wrong = await model_harness.http.post(
+        model_harness.url + "/webhooks/telegram",
+        json=update,
+        headers={"X-Telegram-Bot-Api-Secret-Token": "wrong-secret-value-123"},
+    )
     assert wrong.status == 403
     broken = await model_harness.telegram("{not json")
     assert broken.status == 400

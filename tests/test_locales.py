@@ -11,22 +11,46 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
 import locales
-from locales.segments import for_sms, sms_encoding, sms_segments
 from locales import catalog
+from locales.segments import for_sms, sms_encoding, sms_segments
 
 LOCALE_DIR = Path(locales.__file__).resolve().parent
 LANGS = locales.SUPPORTED_LANGUAGES
 LATIN_LANGS = tuple(lang for lang in LANGS if lang != "ar")
 INCIDENT_TYPES = (
-    "sexual_harassment", "sexual_assault", "domestic_violence", "physical_assault", "gun_violence",
-    "threats_extortion", "robbery", "police_misconduct", "drink_spiking", "unsafe_place", "other",
+    "sexual_harassment",
+    "sexual_assault",
+    "domestic_violence",
+    "physical_assault",
+    "gun_violence",
+    "threats_extortion",
+    "robbery",
+    "police_misconduct",
+    "drink_spiking",
+    "unsafe_place",
+    "other",
 )
 
 # Reporter messages that must fit one SMS segment in every language (Arabic: 70 characters).
 SINGLE = {
-    "ASK_WHAT", "ASK_WHERE", "ASK_DANGER", "CONFIRM_EMERGENCY", "CONFIRM_RECORDED", "ADDED", "STOPPED",
-    "DELETED", "LANGUAGE_SET", "NOT_UNDERSTOOD", "TEXT_ONLY", "TRY_AGAIN", "QUIET_SET",
-    "ACKNOWLEDGED_TO_REPORTER", "STATUS_WAITING", "STATUS_TAKEN", "STATUS_CLOSED", "STATUS_UNKNOWN",
+    "ASK_WHAT",
+    "ASK_WHERE",
+    "ASK_DANGER",
+    "CONFIRM_EMERGENCY",
+    "CONFIRM_RECORDED",
+    "ADDED",
+    "STOPPED",
+    "DELETED",
+    "LANGUAGE_SET",
+    "NOT_UNDERSTOOD",
+    "TEXT_ONLY",
+    "TRY_AGAIN",
+    "QUIET_SET",
+    "ACKNOWLEDGED_TO_REPORTER",
+    "STATUS_WAITING",
+    "STATUS_TAKEN",
+    "STATUS_CLOSED",
+    "STATUS_UNKNOWN",
 }
 # ... and those that fit one segment in the Latin-script languages (GSM-7), but need two in Arabic.
 SINGLE_IN_GSM7 = {"NOTICE", "CONFIRM", "HELP"}
@@ -123,7 +147,7 @@ def _raw_header(path: Path) -> dict[str, str]:
     lines = path.read_text(encoding="utf-8").split("\n\n", 1)[0].splitlines()
     start = lines.index('msgid ""')
     assert lines[start + 1] == 'msgstr ""'
-    text = "".join(line[1:-1] for line in lines[start + 2:]).replace("\\n", "\n")
+    text = "".join(line[1:-1] for line in lines[start + 2 :]).replace("\\n", "\n")
     return dict(field.split(": ", 1) for field in text.splitlines())
 
 
@@ -202,8 +226,14 @@ def test_latin_script_messages_become_gsm7(lang):
         assert sms_encoding(for_sms(locales.type_name(lang, label))) == "GSM-7", label
 
 
-AREA = {"en": "Old Town", "es": "Centro Histórico", "fr": "Vieille Ville", "pt": "Cidade Velha", "sw": "Mji Mkongwe",
-        "ar": "المدينة القديمة"}
+AREA = {
+    "en": "Old Town",
+    "es": "Centro Histórico",
+    "fr": "Vieille Ville",
+    "pt": "Cidade Velha",
+    "sw": "Mji Mkongwe",
+    "ar": "المدينة القديمة",
+}
 
 
 def _alert(lang: str, **values: str) -> str:
@@ -297,23 +327,75 @@ def test_every_keyword_word_matches(lang, name):
 @pytest.mark.parametrize(
     "text,expected",
     [
-        ("HELP", "HELP"), ("help", "HELP"), ("/help", "HELP"), ("Help!", "HELP"), ("/help@SalamaBot", "HELP"),
-        ("ayuda", "HELP"), ("¡Ayuda!", "HELP"), ("AIDE", "HELP"), ("aide ?", "HELP"), ("Ajuda", "HELP"),
-        ("msaada", "HELP"), ("Msaada!", "HELP"), ("مساعدة", "HELP"), ("مساعده", "HELP"), ("مُسَاعَدَة", "HELP"),
+        ("HELP", "HELP"),
+        ("help", "HELP"),
+        ("/help", "HELP"),
+        ("Help!", "HELP"),
+        ("/help@SalamaBot", "HELP"),
+        ("ayuda", "HELP"),
+        ("¡Ayuda!", "HELP"),
+        ("AIDE", "HELP"),
+        ("aide ?", "HELP"),
+        ("Ajuda", "HELP"),
+        ("msaada", "HELP"),
+        ("Msaada!", "HELP"),
+        ("مساعدة", "HELP"),
+        ("مساعده", "HELP"),
+        ("مُسَاعَدَة", "HELP"),
         ("/مساعدة", "HELP"),
-        ("STOP", "STOP"), ("stop.", "STOP"), ("Parar", "STOP"), ("baja", "STOP"), ("arrêt", "STOP"),
-        ("ARRÊT", "STOP"), ("sair", "STOP"), ("acha", "STOP"), ("Sitisha", "STOP"), ("توقف", "STOP"),
-        ("إيقاف", "STOP"), ("ايقاف", "STOP"),
-        ("DELETE", "DELETE"), ("/delete", "DELETE"), ("borrar", "DELETE"), ("Effacer", "DELETE"),
-        ("supprimer", "DELETE"), ("apagar", "DELETE"), ("futa", "DELETE"), ("حذف", "DELETE"),
-        ("QUIET", "QUIET"), ("silencio", "QUIET"), ("Silêncio", "QUIET"), ("silence", "QUIET"), ("kimya", "QUIET"),
+        ("STOP", "STOP"),
+        ("stop.", "STOP"),
+        ("Parar", "STOP"),
+        ("baja", "STOP"),
+        ("arrêt", "STOP"),
+        ("ARRÊT", "STOP"),
+        ("sair", "STOP"),
+        ("acha", "STOP"),
+        ("Sitisha", "STOP"),
+        ("توقف", "STOP"),
+        ("إيقاف", "STOP"),
+        ("ايقاف", "STOP"),
+        ("DELETE", "DELETE"),
+        ("/delete", "DELETE"),
+        ("borrar", "DELETE"),
+        ("Effacer", "DELETE"),
+        ("supprimer", "DELETE"),
+        ("apagar", "DELETE"),
+        ("futa", "DELETE"),
+        ("حذف", "DELETE"),
+        ("QUIET", "QUIET"),
+        ("silencio", "QUIET"),
+        ("Silêncio", "QUIET"),
+        ("silence", "QUIET"),
+        ("kimya", "QUIET"),
         ("صمت", "QUIET"),
-        ("ack", "ACK"), ("Tomo", "ACK"), ("chukua", "ACK"), ("done", "DONE"), ("listo", "DONE"), ("تم", "DONE"),
-        ("help me he is here", None), ("he is here help", None), ("stop him", None), ("please stop", None),
-        ("ayuda por favor", None), ("necesito ayuda", None), ("aidez-moi", None), ("nisaidie", None),
-        ("msaada tafadhali", None), ("ساعدني", None), ("delete this", None), ("helping", None), ("helpme", None),
-        ("h e l p", None), ("", None), ("   ", None), ("!!!", None), ("/", None), ("/start", None),
-        ("R-7K3F", None), ("help/stop", None),
+        ("ack", "ACK"),
+        ("Tomo", "ACK"),
+        ("chukua", "ACK"),
+        ("done", "DONE"),
+        ("listo", "DONE"),
+        ("تم", "DONE"),
+        ("help me he is here", None),
+        ("he is here help", None),
+        ("stop him", None),
+        ("please stop", None),
+        ("ayuda por favor", None),
+        ("necesito ayuda", None),
+        ("aidez-moi", None),
+        ("nisaidie", None),
+        ("msaada tafadhali", None),
+        ("ساعدني", None),
+        ("delete this", None),
+        ("helping", None),
+        ("helpme", None),
+        ("h e l p", None),
+        ("", None),
+        ("   ", None),
+        ("!!!", None),
+        ("/", None),
+        ("/start", None),
+        ("R-7K3F", None),
+        ("help/stop", None),
     ],
 )
 def test_match_keyword(text, expected):
@@ -323,11 +405,34 @@ def test_match_keyword(text, expected):
 @pytest.mark.parametrize(
     "text,expected",
     [
-        ("yes", True), ("Y", True), ("YES!", True), ("si", True), ("Sí", True), ("oui", True), ("Sim", True),
-        ("ndiyo", True), ("Ndio", True), ("نعم", True), ("نعم.", True),
-        ("no", False), ("N", False), ("No.", False), ("non", False), ("nao", False), ("não", False),
-        ("NÃO", False), ("hapana", False), ("Hapana!", False), ("لا", False), ("ﻻ", False),
-        ("yes he is here", None), ("no one", None), ("maybe", None), ("help", None), ("", None), ("si no", None),
+        ("yes", True),
+        ("Y", True),
+        ("YES!", True),
+        ("si", True),
+        ("Sí", True),
+        ("oui", True),
+        ("Sim", True),
+        ("ndiyo", True),
+        ("Ndio", True),
+        ("نعم", True),
+        ("نعم.", True),
+        ("no", False),
+        ("N", False),
+        ("No.", False),
+        ("non", False),
+        ("nao", False),
+        ("não", False),
+        ("NÃO", False),
+        ("hapana", False),
+        ("Hapana!", False),
+        ("لا", False),
+        ("ﻻ", False),
+        ("yes he is here", None),
+        ("no one", None),
+        ("maybe", None),
+        ("help", None),
+        ("", None),
+        ("si no", None),
     ],
 )
 def test_match_answer(text, expected):
@@ -386,7 +491,7 @@ def test_sms_segments(text, encoding, segments):
         ("Français, ça va", "Francais, ca va"),
         ("Você está em perigo? Não.", "Voce esta em perigo? Nao."),
         ("EMERGÊNCIA", "EMERGENCIA"),
-        ("l’été « oui » – fin…", "l'été \" oui \" - fin..."),
+        ("l’été « oui » – fin…", 'l\'été " oui " - fin...'),
         ("naïve cœur", "naive coeur"),
         ("Ça", "Ça"),  # capital Ç is GSM-7
         ("a\u00a0b\u200bc", "a bc"),

@@ -31,8 +31,13 @@ def secrets_of_the_demo() -> set[str]:
 
 def test_demo_leaves_no_personal_data_in_logs_or_database(tmp_path: Path) -> None:
     database = tmp_path / "demo.sqlite3"
-    run = subprocess.run([sys.executable, "bot.py", "demo", "--database", str(database)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=240)
+    run = subprocess.run(
+        [sys.executable, "bot.py", "demo", "--database", str(database)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     assert "groups alerted" in run.stdout  # the demo did run its reports
     files = [path for path in tmp_path.iterdir() if path.name.startswith("demo.sqlite3")]

@@ -13,15 +13,18 @@ from settings import ConfigError, load_settings
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("variable, value", [
-    ("TELEGRAM_BOT_TOKEN", "not-a-token"),
-    ("TWILIO_ACCOUNT_SID", "XY123"),
-    ("TWILIO_FROM_NUMBER", "0700 000 000"),
-    ("PUBLIC_BASE_URL", "ftp://example.org"),
-    ("DATABASE_URL", "mysql://root@localhost/salama"),
-    ("SALAMA_SECRET_KEY", "short"),
-    ("PORT", "eighty"),
-])
+@pytest.mark.parametrize(
+    "variable, value",
+    [
+        ("TELEGRAM_BOT_TOKEN", "not-a-token"),
+        ("TWILIO_ACCOUNT_SID", "XY123"),
+        ("TWILIO_FROM_NUMBER", "0700 000 000"),
+        ("PUBLIC_BASE_URL", "ftp://example.org"),
+        ("DATABASE_URL", "mysql://root@localhost/salama"),
+        ("SALAMA_SECRET_KEY", "short"),
+        ("PORT", "eighty"),
+    ],
+)
 def test_malformed_setting_is_named(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
     monkeypatch.setenv(variable, value)
     with pytest.raises(ConfigError) as error:
@@ -30,8 +33,13 @@ def test_malformed_setting_is_named(monkeypatch: pytest.MonkeyPatch, variable: s
 
 
 def test_channels_without_credentials_are_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN",
-                 "TWILIO_FROM_NUMBER"):
+    for name in (
+        "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_WEBHOOK_SECRET",
+        "TWILIO_ACCOUNT_SID",
+        "TWILIO_AUTH_TOKEN",
+        "TWILIO_FROM_NUMBER",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     from server import PROVIDERS
@@ -47,8 +55,14 @@ def test_channels_without_credentials_are_off(monkeypatch: pytest.MonkeyPatch) -
 
 def test_cli_prints_a_readable_error_not_a_traceback(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "TWILIO_FROM_NUMBER": "nonsense", "HOME": str(tmp_path)}
-    run = subprocess.run([sys.executable, str(ROOT / "bot.py"), "db", "upgrade"], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "bot.py"), "db", "upgrade"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 2
     assert "configuration error" in run.stderr and "TWILIO_FROM_NUMBER" in run.stderr
     assert "Traceback" not in run.stderr

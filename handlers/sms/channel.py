@@ -5,7 +5,6 @@ The webhook checks X-Twilio-Signature against PUBLIC_BASE_URL + path before read
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -38,9 +37,8 @@ class RebasedTwilioHttpClient(AsyncTwilioHttpClient):
 
     async def request(self, method: str, url: str, *args, **kwargs):  # type: ignore[no-untyped-def, override]
         if url.startswith(TWILIO_API) and self.base_url != TWILIO_API:
-            url = self.base_url + url[len(TWILIO_API):]
+            url = self.base_url + url[len(TWILIO_API) :]
         return await super().request(method, url, *args, **kwargs)
-
 
 
 class TwilioChannel(Channel):
@@ -103,6 +101,6 @@ class TwilioChannel(Channel):
         except TwilioRestException as exc:
             retryable = exc.status == 429 or exc.status >= 500
             raise DeliveryError(f"twilio {exc.status} code {exc.code}", retryable) from None
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             raise DeliveryError(f"twilio unreachable: {type(exc).__name__}", retryable=True) from None
         return DeliveryReceipt(sent.sid)

@@ -24,8 +24,11 @@ log = logging.getLogger("salama.telegram")
 
 class TelegramChannel(Channel):
     name = "telegram"
-    capabilities = {"telegram": Capabilities(buttons=True, edit_in_place=True, max_chars=4096, quote_chars=1200,
-                                             location=True, media=True)}
+    capabilities = {
+        "telegram": Capabilities(
+            buttons=True, edit_in_place=True, max_chars=4096, quote_chars=1200, location=True, media=True
+        )
+    }
     required_settings = ("telegram_bot_token", "telegram_webhook_secret")
 
     def __init__(self, settings: Any, sink: MessageSink | None) -> None:
@@ -55,7 +58,8 @@ class TelegramChannel(Channel):
 
     async def register_webhook(self, public_base_url: str) -> None:
         await self.application.bot.set_webhook(
-            url=f"{public_base_url}/webhooks/telegram", secret_token=self.settings.telegram_webhook_secret,
+            url=f"{public_base_url}/webhooks/telegram",
+            secret_token=self.settings.telegram_webhook_secret,
             allowed_updates=["message", "callback_query"],
         )
         log.info("telegram webhook registered")
@@ -68,7 +72,9 @@ class TelegramChannel(Channel):
         log.info("telegram polling started")
         while True:
             try:
-                updates = await bot.get_updates(offset=offset, timeout=25, allowed_updates=["message", "callback_query"])
+                updates = await bot.get_updates(
+                    offset=offset, timeout=25, allowed_updates=["message", "callback_query"]
+                )
             except TelegramError as exc:
                 log.warning("telegram polling failed: %s; retrying", type(exc).__name__)
                 await asyncio.sleep(3)
@@ -126,8 +132,9 @@ class TelegramChannel(Channel):
             return
         for reply in replies or []:
             try:
-                await self.application.bot.send_message(chat_id=int(message.address), text=reply.text,
-                                                        reply_markup=markup(reply.buttons))
+                await self.application.bot.send_message(
+                    chat_id=int(message.address), text=reply.text, reply_markup=markup(reply.buttons)
+                )
             except TelegramError as exc:
                 log.warning("telegram reply not sent: %s", type(exc).__name__)
 
@@ -135,11 +142,16 @@ class TelegramChannel(Channel):
         bot = self.application.bot
         try:
             if message.edit_of is not None:
-                await bot.edit_message_text(chat_id=int(message.address), message_id=int(message.edit_of),
-                                            text=message.text, reply_markup=markup(message.buttons))
+                await bot.edit_message_text(
+                    chat_id=int(message.address),
+                    message_id=int(message.edit_of),
+                    text=message.text,
+                    reply_markup=markup(message.buttons),
+                )
                 return DeliveryReceipt(message.edit_of)
-            sent = await bot.send_message(chat_id=int(message.address), text=message.text,
-                                          reply_markup=markup(message.buttons))
+            sent = await bot.send_message(
+                chat_id=int(message.address), text=message.text, reply_markup=markup(message.buttons)
+            )
         except (Forbidden, BadRequest) as exc:  # blocked the bot, chat gone: trying again will not help
             raise DeliveryError(f"telegram {type(exc).__name__}", retryable=False) from None
         except (RetryAfter, TimedOut, NetworkError) as exc:

@@ -8,8 +8,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from handlers.base import InboundMessage
 from routing.channels import Keyboard
 
-COMMANDS = {"start": "START", "help": "HELP", "language": "LANGUAGE", "delete": "DELETE", "stop": "STOP",
-            "quiet": "QUIET"}
+COMMANDS = {
+    "start": "START",
+    "help": "HELP",
+    "language": "LANGUAGE",
+    "delete": "DELETE",
+    "stop": "STOP",
+    "quiet": "QUIET",
+}
 
 
 def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
@@ -24,11 +30,22 @@ def to_inbound(update: Update, command: str | None = None, argument: str = "") -
     if message is None or chat is None or update.edited_message is not None:
         return None
     if update.callback_query is not None:  # a button under an alert: its data is the command
-        return InboundMessage(channel="telegram", provider_message_id=str(update.update_id), address=str(chat.id),
-                              text=update.callback_query.data or "")
+        return InboundMessage(
+            channel="telegram",
+            provider_message_id=str(update.update_id),
+            address=str(chat.id),
+            text=update.callback_query.data or "",
+        )
     location = (message.location.latitude, message.location.longitude) if message.location else None
-    has_media = bool(message.photo or message.document or message.voice or message.video or message.audio
-                     or message.sticker or message.video_note)
+    has_media = bool(
+        message.photo
+        or message.document
+        or message.voice
+        or message.video
+        or message.audio
+        or message.sticker
+        or message.video_note
+    )
     user = update.effective_user
     return InboundMessage(
         channel="telegram",

@@ -13,8 +13,8 @@ from sqlalchemy import select, update
 
 import locales
 from demo.harness import Harness
-from locales.segments import sms_segments
 from locales import catalog
+from locales.segments import sms_segments
 from storage.models import Alert, Conversation, OutboxMessage, Report, Reporter, utcnow
 
 
@@ -85,8 +85,9 @@ async def test_emergency_without_a_place_alerts_at_once_then_updates_responders(
 async def test_help_stop_delete_work_in_every_language(sqlite_harness: Harness, lang: str) -> None:
     sender = f"+1555555040{['en', 'es', 'fr', 'pt', 'sw', 'ar'].index(lang)}"
     help_reply = await sms(sqlite_harness, sender, locales.keyword(lang, "HELP").lower())
-    assert help_reply == [t(lang, catalog.HELP, stop=locales.keyword(lang, "STOP"),
-                            delete=locales.keyword(lang, "DELETE"))]
+    assert help_reply == [
+        t(lang, catalog.HELP, stop=locales.keyword(lang, "STOP"), delete=locales.keyword(lang, "DELETE"))
+    ]
     assert await sms(sqlite_harness, sender, locales.keyword(lang, "STOP")) == [t(lang, catalog.STOPPED)]
     async with sqlite_harness.services.db.sessions() as session:
         reporter = (await session.scalars(select(Reporter))).one()
@@ -127,8 +128,9 @@ async def test_a_short_message_does_not_switch_the_conversation_language(sqlite_
     await sms(sqlite_harness, sender, "Hola")
     await sms(sqlite_harness, sender, "Me robaron el celular en la parada")
     replies = await sms(sqlite_harness, sender, "ok")  # answer to "where?": too short to be a language
-    assert replies and all(reply in (t("es", catalog.ASK_DANGER, yes="SI", no="NO"),)
-                           or "R-" in reply for reply in replies)
+    assert replies and all(
+        reply in (t("es", catalog.ASK_DANGER, yes="SI", no="NO"),) or "R-" in reply for reply in replies
+    )
     [report] = await all_reports(sqlite_harness)
     assert report.language == "es"
 

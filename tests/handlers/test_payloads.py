@@ -40,8 +40,14 @@ def twilio_fixture(name: str) -> dict[str, str]:
 def test_twilio_payloads(fixture: str, channel: str, address: str, text: str, location, has_media: bool) -> None:
     form = twilio_fixture(fixture)
     message = parse_twilio(form)
-    assert message == InboundMessage(channel=channel, provider_message_id=form["MessageSid"], address=address,
-                                     text=text, location=location, has_media=has_media)
+    assert message == InboundMessage(
+        channel=channel,
+        provider_message_id=form["MessageSid"],
+        address=address,
+        text=text,
+        location=location,
+        has_media=has_media,
+    )
 
 
 @pytest.mark.parametrize("fixture", ["missing_from", "bad_location"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import aiohttp
 import pytest
@@ -43,11 +43,16 @@ class Monitoring:
 
     async def login(self, name: str = USER, password: str = PASSWORD) -> aiohttp.ClientResponse:
         token = await self.login_form_token()
-        return await self.http.post(self.url + "/dashboard/login", data={"name": name, "password": password,
-                                                                          "csrf": token}, allow_redirects=False)
+        return await self.http.post(
+            self.url + "/dashboard/login",
+            data={"name": name, "password": password, "csrf": token},
+            allow_redirects=False,
+        )
 
 
-async def start_monitoring(database_url: str, history_days: int = HISTORY_DAYS) -> tuple[Monitoring, web.AppRunner, FakeProviders]:
+async def start_monitoring(
+    database_url: str, history_days: int = HISTORY_DAYS
+) -> tuple[Monitoring, web.AppRunner, FakeProviders]:
     fakes = FakeProviders()
     await fakes.start()
     services = build_services(demo_settings(database_url, fakes))
@@ -59,8 +64,7 @@ async def start_monitoring(database_url: str, history_days: int = HISTORY_DAYS) 
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     host, port = runner.addresses[0][:2]
-    reports = await fill_history(services.db, services.vault, services.deployment, history_days,
-                                 now=datetime.now(timezone.utc))
+    reports = await fill_history(services.db, services.vault, services.deployment, history_days, now=datetime.now(UTC))
     async with services.db.sessions() as session, session.begin():
         await accounts.add_user(session, USER, hash_password(PASSWORD))
     # An IP-address host needs the "unsafe" jar to keep cookies, like a browser on localhost does.

@@ -6,7 +6,7 @@ hand-made facts.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from monitoring.aggregates import Facts, Figure, build_statistics
@@ -15,24 +15,54 @@ from storage.db import Database
 from storage.models import Alert, Incident, OutboxMessage, Report, Responder
 from storage.statistics import IncidentFact, ReportFact, incident_facts, report_facts
 
-UTC = timezone.utc
+UTC = UTC
 NAIROBI = ZoneInfo("Africa/Nairobi")
 T0 = datetime(2026, 3, 1, 21, 0, tzinfo=UTC)  # Monday 2 March, midnight in Nairobi
 
 
-def report(at: datetime, key: str, area: str = "Harbour", types: tuple[str, ...] = ("robbery",),
-           urgency: str = "urgent", channel: str = "sms") -> ReportFact:
-    return ReportFact(incident_key=key, created_at=at, channel=channel, role="resident", language="en", types=types,
-                      urgency=urgency, area=area, venue=None)
+def report(
+    at: datetime,
+    key: str,
+    area: str = "Harbour",
+    types: tuple[str, ...] = ("robbery",),
+    urgency: str = "urgent",
+    channel: str = "sms",
+) -> ReportFact:
+    return ReportFact(
+        incident_key=key,
+        created_at=at,
+        channel=channel,
+        role="resident",
+        language="en",
+        types=types,
+        urgency=urgency,
+        area=area,
+        venue=None,
+    )
 
 
-def incident(at: datetime, urgency: str = "urgent", alert_after: float | None = 2.0,
-             ack_after: float | None = 10.0, escalated: bool = False, area: str = "Harbour") -> IncidentFact:
+def incident(
+    at: datetime,
+    urgency: str = "urgent",
+    alert_after: float | None = 2.0,
+    ack_after: float | None = 10.0,
+    escalated: bool = False,
+    area: str = "Harbour",
+) -> IncidentFact:
     return IncidentFact(
-        opened_at=at, types=("robbery",), urgency=urgency, area=area, venue=None, channel="sms", role="resident",
-        language="en", alerted=True,
+        opened_at=at,
+        types=("robbery",),
+        urgency=urgency,
+        area=area,
+        venue=None,
+        channel="sms",
+        role="resident",
+        language="en",
+        alerted=True,
         first_alert_at=at + timedelta(minutes=alert_after) if alert_after is not None else None,
-        acknowledged_at=at + timedelta(minutes=ack_after) if ack_after is not None else None, escalated=escalated)
+        acknowledged_at=at + timedelta(minutes=ack_after) if ack_after is not None else None,
+        escalated=escalated,
+    )
 
 
 def test_figures_carry_baseline_and_change() -> None:
@@ -66,8 +96,10 @@ def test_reports_incidents_baseline_and_suppression() -> None:
         + [incident(T0 + timedelta(hours=i), area="Old Town") for i in range(6)]
         + [incident(T0 + timedelta(days=8), urgency="emergency", area="Hillside")],
     )
-    baseline = Facts(reports=[report(before.start + timedelta(hours=i), f"r{i}") for i in range(8)],
-                     incidents=[incident(before.start + timedelta(hours=i)) for i in range(8)])
+    baseline = Facts(
+        reports=[report(before.start + timedelta(hours=i), f"r{i}") for i in range(8)],
+        incidents=[incident(before.start + timedelta(hours=i)) for i in range(8)],
+    )
     stats = build_statistics(current=current, baseline=baseline, period=period, timezone_name="Africa/Nairobi", k=5)
     assert stats.totals["reports"] == Figure(19.0, 8.0)
     assert stats.totals["incidents"] == Figure(13.0, 8.0)
@@ -92,11 +124,14 @@ def test_reports_incidents_baseline_and_suppression() -> None:
 
 def test_response_measures() -> None:
     period = Period(T0, T0 + timedelta(days=7))
-    incidents = [incident(T0 + timedelta(hours=i), alert_after=1.0 + i, ack_after=10.0 * (i + 1),
-                          escalated=i >= 5) for i in range(10)]
+    incidents = [
+        incident(T0 + timedelta(hours=i), alert_after=1.0 + i, ack_after=10.0 * (i + 1), escalated=i >= 5)
+        for i in range(10)
+    ]
     incidents += [incident(T0 + timedelta(hours=20 + i), ack_after=None) for i in range(5)]  # never acknowledged
-    stats = build_statistics(current=Facts([], incidents), baseline=Facts([], []), period=period,
-                             timezone_name="UTC", k=5)
+    stats = build_statistics(
+        current=Facts([], incidents), baseline=Facts([], []), period=period, timezone_name="UTC", k=5
+    )
     overall = stats.response[0]
     assert overall.label == "all" and overall.incidents.value == 15.0
     first_alerts = sorted([1.0 + i for i in range(10)] + [2.0] * 5)
@@ -116,32 +151,85 @@ async def test_queries_read_coded_fields_and_fall_back_for_reports_without_incid
     start = datetime(2026, 5, 4, 8, tzinfo=UTC)
     try:
         async with db.sessions() as session, session.begin():
-            responder = Responder(group="crisis_responders", name="A", channel="sms", address_enc=b"x",
-                                  address_key="k", language="en")
-            opened = Incident(reference="R-AAAA", types=["robbery"], urgency="urgent", area="Harbour",
-                              opened_at=start, first_alert_at=start + timedelta(minutes=3), escalations=1)
+            responder = Responder(
+                group="crisis_responders", name="A", channel="sms", address_enc=b"x", address_key="k", language="en"
+            )
+            opened = Incident(
+                reference="R-AAAA",
+                types=["robbery"],
+                urgency="urgent",
+                area="Harbour",
+                opened_at=start,
+                first_alert_at=start + timedelta(minutes=3),
+                escalations=1,
+            )
             session.add_all([responder, opened])
             await session.flush()
-            first = Report(reference="R-AAAA", channel="sms", language="sw", role="resident", types=["robbery"],
-                           urgency="urgent", area="Harbour", status="submitted", incident_id=opened.id,
-                           created_at=start, acknowledged_at=start + timedelta(minutes=9), text_enc=b"secret")
-            second = Report(reference="R-BBBB", channel="telegram", language="en", role="champion", types=["robbery"],
-                            urgency="urgent", area="Harbour", status="submitted", incident_id=opened.id,
-                            created_at=start + timedelta(minutes=5))
-            alone = Report(reference="R-CCCC", channel="whatsapp", language="pt", role="resident",
-                           types=["physical_assault", "threats_extortion"], urgency="emergency", area=None,
-                           status="submitted", created_at=start + timedelta(hours=1), alert_groups=["crisis_responders"])
-            collecting = Report(reference="R-DDDD", channel="sms", language="en", role="resident", types=[],
-                                urgency="routine", status="collecting", created_at=start + timedelta(hours=2))
+            first = Report(
+                reference="R-AAAA",
+                channel="sms",
+                language="sw",
+                role="resident",
+                types=["robbery"],
+                urgency="urgent",
+                area="Harbour",
+                status="submitted",
+                incident_id=opened.id,
+                created_at=start,
+                acknowledged_at=start + timedelta(minutes=9),
+                text_enc=b"secret",
+            )
+            second = Report(
+                reference="R-BBBB",
+                channel="telegram",
+                language="en",
+                role="champion",
+                types=["robbery"],
+                urgency="urgent",
+                area="Harbour",
+                status="submitted",
+                incident_id=opened.id,
+                created_at=start + timedelta(minutes=5),
+            )
+            alone = Report(
+                reference="R-CCCC",
+                channel="whatsapp",
+                language="pt",
+                role="resident",
+                types=["physical_assault", "threats_extortion"],
+                urgency="emergency",
+                area=None,
+                status="submitted",
+                created_at=start + timedelta(hours=1),
+                alert_groups=["crisis_responders"],
+            )
+            collecting = Report(
+                reference="R-DDDD",
+                channel="sms",
+                language="en",
+                role="resident",
+                types=[],
+                urgency="routine",
+                status="collecting",
+                created_at=start + timedelta(hours=2),
+            )
             session.add_all([first, second, alone, collecting])
             await session.flush()
             for step in (0, 1):
                 alert = Alert(report_id=alone.id, group="crisis_responders", responder_id=responder.id, step=step)
                 session.add(alert)
                 await session.flush()
-                session.add(OutboxMessage(alert_id=alert.id, report_id=alone.id, kind="alert", channel="sms",
-                                          status="sent", created_at=start + timedelta(hours=1),
-                                          sent_at=start + timedelta(hours=1, minutes=2 + step)))
+                session.add(
+                    OutboxMessage(
+                        alert_id=alert.id,
+                        report_id=alone.id,
+                        kind="alert",
+                        channel="sms",
+                        status="sent",
+                        created_at=start + timedelta(hours=1),
+                        sent_at=start + timedelta(hours=1, minutes=2 + step),
+                    )
+                )
         async with db.sessions() as session:
             reports = await report_facts(session, start, start + timedelta(days=1))
             incidents = await incident_facts(session, start, start + timedelta(days=1))

@@ -8,7 +8,7 @@ import csv
 import io
 import json
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from storage.models import DashboardUser
 from tests.conftest import create_postgres_database, drop_postgres_database, postgres_skip_reason
 
 ROOT = Path(__file__).resolve().parents[2]
-NOW = datetime(2026, 9, 14, 18, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 9, 14, 18, 0, tzinfo=UTC)
 STATS = ["stats", "--since", "2026-08-17", "--until", "2026-09-14"]
 
 
@@ -39,8 +39,13 @@ def settings_for(url: str) -> Settings:
     return load_settings(DATABASE_URL=url, SALAMA_SECRET_KEY=secrets.token_urlsafe(40))
 
 
-async def run(url: str, argv: list[str], capsys: pytest.CaptureFixture[str], stdin: str | None = None,
-              monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[int, str, str]:
+async def run(
+    url: str,
+    argv: list[str],
+    capsys: pytest.CaptureFixture[str],
+    stdin: str | None = None,
+    monkeypatch: pytest.MonkeyPatch | None = None,
+) -> tuple[int, str, str]:
     args = parser().parse_args(argv)
     if stdin is not None and monkeypatch is not None:
         monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
@@ -53,8 +58,14 @@ async def run(url: str, argv: list[str], capsys: pytest.CaptureFixture[str], std
 async def seeded(url: str, days: int = 40) -> None:
     db = Database(url)
     try:
-        await fill_history(db, Vault(secrets.token_urlsafe(40)), load_deployment(ROOT / "config" / "demo-city.yaml"),
-                           days=days, seed=11, now=NOW)
+        await fill_history(
+            db,
+            Vault(secrets.token_urlsafe(40)),
+            load_deployment(ROOT / "config" / "demo-city.yaml"),
+            days=days,
+            seed=11,
+            now=NOW,
+        )
     finally:
         await db.dispose()
 
@@ -110,14 +121,17 @@ async def test_stats_formats_and_selection(sqlite_url: str, capsys: pytest.Captu
     assert code == 2 and "not a date" in err
 
 
-async def test_user_add_password_and_remove(sqlite_url: str, capsys: pytest.CaptureFixture[str],
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_user_add_password_and_remove(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     password = "a long and quiet pass phrase"
-    code, out, _ = await run(sqlite_url, ["user", "add", "amina", "--password-stdin"], capsys, password + "\n",
-                             monkeypatch)
+    code, out, _ = await run(
+        sqlite_url, ["user", "add", "amina", "--password-stdin"], capsys, password + "\n", monkeypatch
+    )
     assert code == 0 and "added" in out
-    code, _, err = await run(sqlite_url, ["user", "add", "amina", "--password-stdin"], capsys, password + "\n",
-                             monkeypatch)
+    code, _, err = await run(
+        sqlite_url, ["user", "add", "amina", "--password-stdin"], capsys, password + "\n", monkeypatch
+    )
     assert code == 1 and "exists" in err
     code, _, err = await run(sqlite_url, ["user", "add", "bo", "--password-stdin"], capsys, "short\n", monkeypatch)
     assert code == 2 and "at least" in err
@@ -127,8 +141,13 @@ async def test_user_add_password_and_remove(sqlite_url: str, capsys: pytest.Capt
             user = await session.scalar(select(DashboardUser).where(DashboardUser.name == "amina"))
         assert user is not None and user.password_hash.startswith("$argon2id$")
         assert password not in user.password_hash and verify_password(user.password_hash, password)
-        code, _, _ = await run(sqlite_url, ["user", "password", "amina", "--password-stdin"], capsys,
-                               "another long pass phrase\n", monkeypatch)
+        code, _, _ = await run(
+            sqlite_url,
+            ["user", "password", "amina", "--password-stdin"],
+            capsys,
+            "another long pass phrase\n",
+            monkeypatch,
+        )
         assert code == 0
         code, out, _ = await run(sqlite_url, ["user", "list"], capsys)
         assert out.startswith("amina\tactive")

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from monitoring.web import DASHBOARD, SESSION_COOKIE
-from storage.models import Reporter, Report
+from storage.models import Report, Reporter
 from tests.monitoring.conftest import PASSWORD, USER, Monitoring
 
 PAGES = ("/dashboard", "/dashboard?weeks=12")
@@ -48,19 +48,25 @@ async def test_login_needs_the_form_token(monitoring: Monitoring) -> None:
     await monitoring.login_form_token()  # the browser holds the login cookie
     missing = await monitoring.http.post(url, data={"name": USER, "password": PASSWORD}, allow_redirects=False)
     assert missing.status == 403
-    wrong = await monitoring.http.post(url, data={"name": USER, "password": PASSWORD, "csrf": "f" * 64},
-                                       allow_redirects=False)
+    wrong = await monitoring.http.post(
+        url, data={"name": USER, "password": PASSWORD, "csrf": "f" * 64}, allow_redirects=False
+    )
     assert wrong.status == 403
     # A valid token from another browser does not help: it is bound to this browser's login cookie.
     other = await monitoring.login_form_token()
     monitoring.http.cookie_jar.clear()
-    stolen = await monitoring.http.post(url, data={"name": USER, "password": PASSWORD, "csrf": other},
-                                        allow_redirects=False)
+    stolen = await monitoring.http.post(
+        url, data={"name": USER, "password": PASSWORD, "csrf": other}, allow_redirects=False
+    )
     assert stolen.status == 403
     # A cross-site form post is refused even with a good token.
     token = await monitoring.login_form_token()
-    cross = await monitoring.http.post(url, data={"name": USER, "password": PASSWORD, "csrf": token},
-                                       headers={"Origin": "https://evil.example"}, allow_redirects=False)
+    cross = await monitoring.http.post(
+        url,
+        data={"name": USER, "password": PASSWORD, "csrf": token},
+        headers={"Origin": "https://evil.example"},
+        allow_redirects=False,
+    )
     assert cross.status == 403
     await assert_locked_out(monitoring)
 
@@ -74,15 +80,26 @@ async def test_repeated_failures_are_throttled(monitoring: Monitoring) -> None:
 async def test_logged_in_office_sees_every_panel(monitoring: Monitoring) -> None:
     response = await monitoring.login()
     assert response.status == 303 and response.headers["Location"] == "/dashboard"
-    cookie = next(value for name, value in response.raw_headers
-                  if name.lower() == b"set-cookie" and value.startswith(SESSION_COOKIE.encode())).decode()
+    cookie = next(
+        value
+        for name, value in response.raw_headers
+        if name.lower() == b"set-cookie" and value.startswith(SESSION_COOKIE.encode())
+    ).decode()
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/dashboard" in cookie
 
     page = await monitoring.http.get(monitoring.url + "/dashboard")
     assert page.status == 200
     html = await page.text()
-    for marker in ('id="trend-chart"', 'id="hotspot-map"', 'id="heatmap"', "Type of incident by area", "Response",
-                   "/dashboard/export.csv", "/dashboard/export.json", USER):
+    for marker in (
+        'id="trend-chart"',
+        'id="hotspot-map"',
+        'id="heatmap"',
+        "Type of incident by area",
+        "Response",
+        "/dashboard/export.csv",
+        "/dashboard/export.json",
+        USER,
+    ):
         assert marker in html, marker
     assert html.count('class="area"') == 7  # every area of config/demo-city.geojson is drawn
     assert html.count('class="heat-cell"') == 7 * 24
@@ -133,8 +150,11 @@ async def test_downloads_are_protected_open_data(monitoring: Monitoring) -> None
                 assert record[key] is None or record[key] == 0 or record[key] >= k
     # the same figures in both formats
     assert len(document["records"]) == len(rows)
-    everything = body + json.dumps(document, ensure_ascii=False) + await (await monitoring.http.get(
-        monitoring.url + "/dashboard")).text()
+    everything = (
+        body
+        + json.dumps(document, ensure_ascii=False)
+        + await (await monitoring.http.get(monitoring.url + "/dashboard")).text()
+    )
     for needle in await personal_data(monitoring):
         assert needle not in everything
 
@@ -160,7 +180,6 @@ async def test_logout_needs_the_token_and_ends_the_session(monitoring: Monitorin
     refused = await monitoring.http.post(monitoring.url + "/dashboard/logout", data={}, allow_redirects=False)
     assert refused.status == 403
     assert (await monitoring.http.get(monitoring.url + "/dashboard", allow_redirects=False)).status == 200
-    done = await monitoring.http.post(monitoring.url + "/dashboard/logout", data={"csrf": token},
-                                      allow_redirects=False)
+    done = await monitoring.http.post(monitoring.url + "/dashboard/logout", data={"csrf": token}, allow_redirects=False)
     assert done.status == 303
     await assert_locked_out(monitoring)

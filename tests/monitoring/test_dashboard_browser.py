@@ -28,9 +28,20 @@ ROOT = Path(__file__).resolve().parents[2]
 # leaves the work tree as it found it.
 README_SCREENSHOT = ROOT / "docs" / "dashboard.png"
 INSTALLER = ROOT / ".ci" / "install-chromium"
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-         "--hide-scrollbars", "--mute-audio", "--force-color-profile=srgb", "--remote-debugging-port=0")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+    "--mute-audio",
+    "--force-color-profile=srgb",
+    "--remote-debugging-port=0",
+)
 WIDTH = 1280
 
 
@@ -39,8 +50,10 @@ def chromium_binary() -> str:
     if found:
         return str(found)
     if os.geteuid() != 0:
-        pytest.skip("Chromium is not installed (/usr/bin/chromium) and installing it needs root: "
-                    "run `sudo .ci/install-chromium`")
+        pytest.skip(
+            "Chromium is not installed (/usr/bin/chromium) and installing it needs root: "
+            "run `sudo .ci/install-chromium`"
+        )
     run = subprocess.run(["bash", str(INSTALLER)], capture_output=True, text=True, timeout=1200)
     found = shutil.which("chromium")
     if run.returncode != 0 or not found:
@@ -103,8 +116,15 @@ async def browser(tmp_path: Path) -> AsyncIterator[DevTools]:
     binary = chromium_binary()
     profile = tmp_path / "chromium-profile"
     process = await asyncio.create_subprocess_exec(
-        binary, *FLAGS, f"--user-data-dir={profile}", f"--window-size={WIDTH},900", "about:blank",
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        binary,
+        *FLAGS,
+        f"--user-data-dir={profile}",
+        f"--window-size={WIDTH},900",
+        "about:blank",
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
     http = aiohttp.ClientSession()
     tools: DevTools | None = None
     try:
@@ -150,7 +170,9 @@ async def test_dashboard_draws_in_chromium(monitoring_full: Monitoring, browser:
         browser.events.get_nowait()
     await browser.evaluate("document.querySelector('form').requestSubmit()")
     await browser.wait_for("Page.loadEventFired")
-    assert await browser.evaluate("location.pathname") == "/dashboard", await browser.evaluate("document.body.innerText")
+    assert await browser.evaluate("location.pathname") == "/dashboard", await browser.evaluate(
+        "document.body.innerText"
+    )
     await browser.navigate(monitoring.url + "/dashboard?weeks=8")  # 8 weeks: fewer cells small enough to hide
     assert await browser.evaluate("document.querySelector('#weeks').value") == "8"
 
@@ -171,8 +193,9 @@ async def test_dashboard_draws_in_chromium(monitoring_full: Monitoring, browser:
 
     metrics = await browser.send("Page.getLayoutMetrics")
     height = int(metrics["cssContentSize"]["height"]) + 1
-    await browser.send("Emulation.setDeviceMetricsOverride", width=WIDTH, height=height, deviceScaleFactor=1,
-                       mobile=False)
+    await browser.send(
+        "Emulation.setDeviceMetricsOverride", width=WIDTH, height=height, deviceScaleFactor=1, mobile=False
+    )
     shot = await browser.send("Page.captureScreenshot", format="png", captureBeyondViewport=True)
     screenshot = README_SCREENSHOT if os.environ.get("SALAMA_UPDATE_SCREENSHOT") else tmp_path / "dashboard.png"
     screenshot.write_bytes(base64.b64decode(shot["data"]))

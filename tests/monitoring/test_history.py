@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -11,7 +11,7 @@ from demo.history import generate
 from routing.deployment import load_deployment
 
 ROOT = Path(__file__).resolve().parents[2]
-NOW = datetime(2026, 4, 1, 6, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 4, 1, 6, 0, tzinfo=UTC)
 
 
 def test_history_is_plausible_and_reproducible() -> None:

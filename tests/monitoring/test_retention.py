@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -20,7 +20,7 @@ from storage.db import Database
 from storage.models import OutboxMessage, Report, Reporter
 
 ROOT = Path(__file__).resolve().parents[2]
-NOW = datetime(2026, 6, 15, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 15, 9, 30, tzinfo=UTC)
 
 
 async def every_figure(db: Database) -> list[str]:
@@ -28,9 +28,14 @@ async def every_figure(db: Database) -> list[str]:
     out = []
     for days in (7, 14, 28):  # periods before, across and after the cutoff
         period = Period(NOW - timedelta(days=days), NOW)
-        statistics = await compute_statistics(db, period, timezone_name=deployment.timezone, k=5,
-                                              vocabulary=Vocabulary.from_deployment(deployment),
-                                              deployment=deployment.name)
+        statistics = await compute_statistics(
+            db,
+            period,
+            timezone_name=deployment.timezone,
+            k=5,
+            vocabulary=Vocabulary.from_deployment(deployment),
+            deployment=deployment.name,
+        )
         document = json.loads(to_json(statistics))
         document.pop("generated_at")
         out.append(json.dumps(document, sort_keys=True))
@@ -51,18 +56,36 @@ async def test_purge_erases_text_and_contacts_and_keeps_every_aggregate(database
         assert counts.reports > 100 and counts.outbox > 100 and counts.reporters > 0
 
         async with db.sessions() as session:
-            old_text = await session.scalar(select(func.count()).select_from(Report).where(
-                Report.created_at < cutoff, (Report.text_enc.is_not(None)) | (Report.place_text_enc.is_not(None))))
-            new_text = await session.scalar(select(func.count()).select_from(Report).where(
-                Report.created_at >= cutoff, Report.text_enc.is_not(None)))
-            old_coded = await session.scalar(select(func.count()).select_from(Report).where(
-                Report.created_at < cutoff, Report.urgency.is_not(None)))
-            old_outbox = await session.scalar(select(func.count()).select_from(OutboxMessage).where(
-                OutboxMessage.created_at < cutoff, OutboxMessage.address_enc.is_not(None)))
-            kept_times = await session.scalar(select(func.count()).select_from(OutboxMessage).where(
-                OutboxMessage.created_at < cutoff, OutboxMessage.sent_at.is_not(None)))
-            stale = await session.scalar(select(func.count()).select_from(Reporter).where(
-                Reporter.last_seen_at < cutoff, Reporter.address_enc.is_not(None)))
+            old_text = await session.scalar(
+                select(func.count())
+                .select_from(Report)
+                .where(
+                    Report.created_at < cutoff, (Report.text_enc.is_not(None)) | (Report.place_text_enc.is_not(None))
+                )
+            )
+            new_text = await session.scalar(
+                select(func.count())
+                .select_from(Report)
+                .where(Report.created_at >= cutoff, Report.text_enc.is_not(None))
+            )
+            old_coded = await session.scalar(
+                select(func.count()).select_from(Report).where(Report.created_at < cutoff, Report.urgency.is_not(None))
+            )
+            old_outbox = await session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.created_at < cutoff, OutboxMessage.address_enc.is_not(None))
+            )
+            kept_times = await session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.created_at < cutoff, OutboxMessage.sent_at.is_not(None))
+            )
+            stale = await session.scalar(
+                select(func.count())
+                .select_from(Reporter)
+                .where(Reporter.last_seen_at < cutoff, Reporter.address_enc.is_not(None))
+            )
         assert old_text == 0 and old_outbox == 0 and stale == 0
         assert new_text and new_text > 100  # recent reports keep their text
         assert old_coded == counts.reports  # the purged rows are all still there

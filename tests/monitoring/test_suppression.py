@@ -20,6 +20,7 @@ SEEDS = range(60)
 
 def random_counts(rng: random.Random, rows: int, columns: int) -> list[list[int]]:
     """Sparse, skewed counts like real incident tables: many zeros and small cells, a few large ones."""
+
     def draw() -> int:
         roll = rng.random()
         if roll < 0.3:
@@ -27,6 +28,7 @@ def random_counts(rng: random.Random, rows: int, columns: int) -> list[list[int]
         if roll < 0.65:
             return rng.randint(1, K - 1)
         return rng.randint(K, 60)
+
     return [[draw() for _ in range(columns)] for _ in range(rows)]
 
 
@@ -68,15 +70,24 @@ def recoverable(published: list[int | None], equations: list[tuple[tuple[int, ..
                 factor = rows[r][col]
                 rows[r] = [a - factor * b for a, b in zip(rows[r], rows[pivot_row])]
         pivot_row += 1
-    return {hidden[next(c for c, v in enumerate(row[:-1]) if v != 0)]
-            for row in rows if sum(1 for v in row[:-1] if v != 0) == 1}
+    return {
+        hidden[next(c for c, v in enumerate(row[:-1]) if v != 0)]
+        for row in rows
+        if sum(1 for v in row[:-1] if v != 0) == 1
+    }
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_two_way_tables_hide_small_cells_and_cannot_be_solved(seed: int) -> None:
     rng = random.Random(seed)
-    table = CountTable(measure="reports", row_dim="type", rows=[f"t{i}" for i in range(rng.randint(1, 8))],
-                       counts=[], col_dim="area", columns=[])
+    table = CountTable(
+        measure="reports",
+        row_dim="type",
+        rows=[f"t{i}" for i in range(rng.randint(1, 8))],
+        counts=[],
+        col_dim="area",
+        columns=[],
+    )
     table.columns = [f"a{j}" for j in range(rng.randint(1, 9))]
     table.counts = random_counts(rng, len(table.rows), len(table.columns))
     protect([table], K)
@@ -91,8 +102,12 @@ def test_two_way_tables_hide_small_cells_and_cannot_be_solved(seed: int) -> None
 def test_one_way_tables(seed: int) -> None:
     rng = random.Random(1000 + seed)
     rows = rng.randint(1, 12)
-    table = CountTable(measure="reports", row_dim="area", rows=[f"a{i}" for i in range(rows)],
-                       counts=[[c] for c in random_counts(rng, 1, rows)[0]])
+    table = CountTable(
+        measure="reports",
+        row_dim="area",
+        rows=[f"a{i}" for i in range(rows)],
+        counts=[[c] for c in random_counts(rng, 1, rows)[0]],
+    )
     protect([table], K)
     published, equations = published_grid(table)
     assert all(v is None or v == 0 or v >= K for v in published)
@@ -136,7 +151,9 @@ def test_linked_tables_hide_the_same_quantities() -> None:
         one_way = CountTable("reports", "type", types, [[sum(row)] for row in counts])
         protect([one_way, cross], K)
         for r in range(len(types)):
-            assert (one_way.published(one_way.cell_index(r)) is None) == (cross.published(cross.row_total_index(r)) is None)
+            assert (one_way.published(one_way.cell_index(r)) is None) == (
+                cross.published(cross.row_total_index(r)) is None
+            )
         assert (one_way.published(one_way.total_index) is None) == (cross.published(cross.total_index) is None)
         for table in (one_way, cross):
             published, equations = published_grid(table)
@@ -147,8 +164,14 @@ def test_same_counts_same_pattern() -> None:
     counts = random_counts(random.Random(3), 7, 24)
     patterns = set()
     for _ in range(3):
-        table = CountTable("reports", "weekday", [str(i) for i in range(7)], [row[:] for row in counts], "hour",
-                           [str(h) for h in range(24)])
+        table = CountTable(
+            "reports",
+            "weekday",
+            [str(i) for i in range(7)],
+            [row[:] for row in counts],
+            "hour",
+            [str(h) for h in range(24)],
+        )
         protect([table], K)
         patterns.add(frozenset(table.hidden))
     assert len(patterns) == 1

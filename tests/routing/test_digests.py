@@ -8,10 +8,10 @@ is called with a controlled clock: a Monday 08:00 in Africa/Nairobi, and just be
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 import logging
 import time
-from datetime import datetime, timedelta, timezone
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,11 +21,11 @@ from sqlalchemy import select, update
 
 import locales
 from demo.harness import Harness, start_harness
-from locales.segments import for_sms, sms_encoding, sms_segments
 from locales import catalog
+from locales.segments import for_sms, sms_encoding, sms_segments
 from nlp.keywords import KeywordClassifier
-from routing.digests import DigestRunner, Entry, format_digest, latest_due
 from routing.deployment import load_deployment
+from routing.digests import DigestRunner, Entry, format_digest, latest_due
 from routing.safeguard import ResponderGate
 from storage.models import AuditEvent, DigestRun, Incident, OutboxMessage, Report, Responder
 from storage.repository import Store
@@ -103,7 +103,7 @@ def next_monday_eight(after: datetime) -> datetime:
     while True:
         due = datetime(day.year, day.month, day.day, 8, 0, tzinfo=NAIROBI)
         if due.weekday() == 0 and due > local:
-            return due.astimezone(timezone.utc)
+            return due.astimezone(UTC)
         day += timedelta(days=1)
 
 
@@ -169,8 +169,14 @@ async def test_weekly_digest_goes_out_once_at_the_due_time(harness: Harness) -> 
     [text] = await digests_to(harness, SAFETY_UNIT, 1)
     assert bus.reference in text and hill.reference in text and robbery.reference not in text
     assert "Bus Station" in text and "Hillside" in text
-    assert text.startswith(locales.translate("en", catalog.DIGEST_TITLE, time=(due - timedelta(days=7))
-                                              .astimezone(NAIROBI).strftime("%H:%M %d/%m"), count="2"))
+    assert text.startswith(
+        locales.translate(
+            "en",
+            catalog.DIGEST_TITLE,
+            time=(due - timedelta(days=7)).astimezone(NAIROBI).strftime("%H:%M %d/%m"),
+            count="2",
+        )
+    )
     assert "- unsafe place: " in text
     assert text.index("Bus Station") < text.index("Hillside")  # the deployment's order of areas
     assert sms_encoding(text) == "GSM-7" and sms_segments(text) <= 2
@@ -213,9 +219,11 @@ async def test_a_missed_week_is_caught_up_not_dropped(harness: Harness) -> None:
 
 
 async def test_many_reports_are_split_into_numbered_sms(harness: Harness) -> None:
-    places = [("Bus Station", "The street light number {i} at the Bus Station is broken, very dark at night"),
-              ("Hillside", "Abandoned house number {i} in Hillside, unsafe to walk past"),
-              ("Riverside", "No street light on path {i} at Riverside, very dark")]
+    places = [
+        ("Bus Station", "The street light number {i} at the Bus Station is broken, very dark at night"),
+        ("Hillside", "Abandoned house number {i} in Hillside, unsafe to walk past"),
+        ("Riverside", "No street light on path {i} at Riverside, very dark"),
+    ]
     sent: list[Report] = []
     for i in range(48):
         area, text = places[i % 3]
@@ -277,8 +285,11 @@ async def test_police_affiliated_digest_group_never_gets_misconduct(database_url
         assert "city_police" in clean.digest_groups
         corrected = await unsafe_report(harness, "+15555551032", HILLSIDE, "Hillside")
         clustered = await unsafe_report(harness, "+15555551033", RIVERSIDE, "Riverside")
-        complaint = await report(harness, "+15555551034",
-                                 "The police beat me at the Hillside checkpoint and the road there is dark and unsafe")
+        complaint = await report(
+            harness,
+            "+15555551034",
+            "The police beat me at the Hillside checkpoint and the road there is dark and unsafe",
+        )
         assert "police_misconduct" in complaint.types and "city_police" not in complaint.digest_groups
         # What later paths can leave behind: a responder's correction to police_misconduct, a report on an
         # incident that carries it, and (an older config) a complaint that lists the police digest.
@@ -303,7 +314,9 @@ async def test_police_affiliated_digest_group_never_gets_misconduct(database_url
         assert not await rows(harness, AuditEvent, AuditEvent.kind == "withheld_from_police")  # left out, not needed
         [run] = await rows(harness, DigestRun, DigestRun.group == "city_police", DigestRun.due_at == due)
         assert run.references == [clean.reference]
-        audits = {a.detail["group"]: a.detail for a in await rows(harness, AuditEvent, AuditEvent.kind == "digest_sent")}
+        audits = {
+            a.detail["group"]: a.detail for a in await rows(harness, AuditEvent, AuditEvent.kind == "digest_sent")
+        }
         assert audits["city_police"] == {"group": "city_police", "reports": 1, "messages": 1, "withheld_from_police": 3}
         assert audits["safety_unit"]["reports"] == 4
         # Later weeks do not bring them back either.
@@ -315,7 +328,9 @@ async def test_police_affiliated_digest_group_never_gets_misconduct(database_url
 
 
 async def test_a_group_with_nobody_records_the_digest_as_undeliverable(
-    database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    database_url: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     # A config with no member in a digest group is refused at load; what is left is a group whose
     # members are all inactive in the database (e.g. a roster synced by hand while the server runs).
@@ -340,7 +355,10 @@ async def test_a_group_with_nobody_records_the_digest_as_undeliverable(
 
 
 async def test_one_failing_digest_does_not_stop_the_others(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     def two_digest_groups(config: dict) -> None:
         night = group_of(config, "night_team")
@@ -380,8 +398,10 @@ async def test_one_failing_digest_does_not_stop_the_others(
 
 def _entries(count: int) -> list[Entry]:
     areas = ["Bus Station", "Hillside", None, "Old Town"]
-    return [Entry(f"R-{i:04d}", areas[i % 4], ("unsafe_place",) if i % 5 else ("unsafe_place", "robbery"))
-            for i in range(count)]
+    return [
+        Entry(f"R-{i:04d}", areas[i % 4], ("unsafe_place",) if i % 5 else ("unsafe_place", "robbery"))
+        for i in range(count)
+    ]
 
 
 @pytest.mark.parametrize("lang", locales.SUPPORTED_LANGUAGES)
@@ -389,9 +409,15 @@ def _entries(count: int) -> list[Entry]:
 def test_format_digest_fits_each_channel_and_loses_nothing(lang: str, channel: str, limit: int | None) -> None:
     deployment = load_deployment(DEMO)
     entries = _entries(800)
-    since = datetime(2026, 11, 30, 5, 0, tzinfo=timezone.utc)
-    messages = format_digest(entries, since=since, timezone_name=deployment.timezone, language=lang, channel=channel,
-                             area_order=[a.name for a in deployment.areas])
+    since = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)
+    messages = format_digest(
+        entries,
+        since=since,
+        timezone_name=deployment.timezone,
+        language=lang,
+        channel=channel,
+        area_order=[a.name for a in deployment.areas],
+    )
     assert len(messages) >= 2
     for number, text in enumerate(messages, 1):
         assert text.startswith(f"({number}/{len(messages)}) ")
@@ -406,23 +432,34 @@ def test_format_digest_fits_each_channel_and_loses_nothing(lang: str, channel: s
     # areas in the deployment's order, then "area not given"; a message that goes on with an area names it again
     headings = [text.splitlines()[1] for text in messages]
     areas = [line for text in messages for line in text.splitlines()[1:] if not line.startswith("- ")]
-    assert list(dict.fromkeys(areas)) == ["Old Town", "Bus Station", "Hillside", locales.translate(lang, catalog.UNKNOWN_AREA)]
+    assert list(dict.fromkeys(areas)) == [
+        "Old Town",
+        "Bus Station",
+        "Hillside",
+        locales.translate(lang, catalog.UNKNOWN_AREA),
+    ]
     assert all(heading in areas for heading in headings)
 
 
 def test_format_digest_short_is_one_unnumbered_message() -> None:
-    since = datetime(2026, 11, 30, 5, 0, tzinfo=timezone.utc)
-    [text] = format_digest([Entry("R-7K3F", "Hillside", ("unsafe_place",)), Entry("R-8ABC", None, ("other",))],
-                           since=since, timezone_name="Africa/Nairobi", language="en", channel="sms")
-    assert text == ("SALAMA digest since 08:00 30/11. Reports: 2\nHillside\n- unsafe place: R-7K3F\n"
-                    "area not given\n- other: R-8ABC")
+    since = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)
+    [text] = format_digest(
+        [Entry("R-7K3F", "Hillside", ("unsafe_place",)), Entry("R-8ABC", None, ("other",))],
+        since=since,
+        timezone_name="Africa/Nairobi",
+        language="en",
+        channel="sms",
+    )
+    assert text == (
+        "SALAMA digest since 08:00 30/11. Reports: 2\nHillside\n- unsafe place: R-7K3F\narea not given\n- other: R-8ABC"
+    )
     assert format_digest([], since=since, timezone_name="Africa/Nairobi", language="en", channel="sms") == []
 
 
 def test_latest_due_in_the_deployment_time_zone() -> None:
     schedule = load_deployment(DEMO).group("safety_unit").digest
     assert schedule is not None
-    monday_eight = datetime(2026, 11, 30, 5, 0, tzinfo=timezone.utc)  # 08:00 in Nairobi (UTC+3)
+    monday_eight = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)  # 08:00 in Nairobi (UTC+3)
     assert latest_due(schedule, NAIROBI, monday_eight) == monday_eight
     assert latest_due(schedule, NAIROBI, monday_eight - timedelta(seconds=1)) == monday_eight - timedelta(days=7)
     assert latest_due(schedule, NAIROBI, monday_eight + timedelta(days=6, hours=23)) == monday_eight

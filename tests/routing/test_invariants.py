@@ -24,8 +24,8 @@ from sqlalchemy import select
 import locales
 from demo.harness import Harness, start_harness
 from demo.webhooks import telegram_message_update
-from locales.segments import for_sms
 from locales import catalog
+from locales.segments import for_sms
 from nlp.keywords import KeywordClassifier
 from storage.models import Alert, AuditEvent, Correction, Incident, OutboxMessage, Report
 
@@ -46,8 +46,9 @@ def police_on_robbery(config: dict[str, Any]) -> None:
     for group in config["groups"]:
         if group["name"] == "city_police":
             group["members"] = [{"name": "Police desk", "telegram": int(POLICE), "languages": ["en"]}]
-    config["routes"].insert(1, {"name": "robbery to the police", "match": {"types": ["robbery"]},
-                                "notify": ["city_police"]})
+    config["routes"].insert(
+        1, {"name": "robbery to the police", "match": {"types": ["robbery"]}, "notify": ["city_police"]}
+    )
 
 
 @pytest.fixture
@@ -79,8 +80,11 @@ async def rows(harness: Harness, model: type) -> list[Any]:
 async def outbox_to(harness: Harness, address: str) -> list[tuple[str, str]]:
     """(kind, body) of every outbox row for this address, in order."""
     vault = harness.services.vault
-    return [(row.kind, vault.decrypt(row.body_enc)) for row in await rows(harness, OutboxMessage)
-            if row.address_enc is not None and vault.decrypt(row.address_enc) == address]
+    return [
+        (row.kind, vault.decrypt(row.body_enc))
+        for row in await rows(harness, OutboxMessage)
+        if row.address_enc is not None and vault.decrypt(row.address_enc) == address
+    ]
 
 
 async def alerts_to(harness: Harness, address: str) -> list[str]:
@@ -98,6 +102,7 @@ async def last_report(harness: Harness) -> Report:
 
 
 # --- 1. a complaint about the police never reaches the police ----------------------------------------
+
 
 async def test_misconduct_report_and_follow_up_never_reach_the_police(city) -> None:  # type: ignore[no-untyped-def]
     harness = await city(police_on_robbery)
@@ -147,7 +152,7 @@ async def test_correction_to_misconduct_cuts_off_the_police(city) -> None:  # ty
     assert robbery.incident_id != report.incident_id
     police_after = await outbox_to(harness, POLICE)
     assert len(police_after) == len(police_before) + 1 and robbery.reference in police_after[-1][1]
-    assert not any(report.reference in body for _, body in police_after[len(police_before):])
+    assert not any(report.reference in body for _, body in police_after[len(police_before) :])
     # ...and a police member cannot act on it.
     response = await harness.telegram(telegram_message_update(9101, int(POLICE), f"DONE {report.reference}"))
     assert response.status == 200
@@ -185,6 +190,7 @@ async def test_a_police_member_listed_in_another_group_is_still_police(city) -> 
 
 
 # --- 2. a report that joins an incident is routed on its own merits ----------------------------------
+
 
 async def test_a_shooting_that_joins_an_assault_alerts_the_gbv_specialists(city) -> None:  # type: ignore[no-untyped-def]
     harness = await city()
@@ -226,6 +232,7 @@ async def test_a_multi_type_report_reaches_every_group_its_types_call_for(city) 
 
 # --- 3. clustering by event, not by inbox ------------------------------------------------------------
 
+
 async def test_yesterday_does_not_swallow_a_live_emergency(city) -> None:  # type: ignore[no-untyped-def]
     harness = await city()
     await sms(harness, "+15555551020", "I was attacked at Hillside yesterday")
@@ -257,6 +264,7 @@ async def test_split_takes_a_report_out_and_routes_it_afresh(city) -> None:  # t
 
 # --- 4. a reporter's second, different incident is a report of its own ---------------------------------
 
+
 async def test_a_second_incident_from_the_same_reporter_gets_its_own_code(city) -> None:  # type: ignore[no-untyped-def]
     harness = await city()
     await sms(harness, "+15555551030", "I was robbed at the Bus Station an hour ago")
@@ -271,6 +279,7 @@ async def test_a_second_incident_from_the_same_reporter_gets_its_own_code(city) 
 
 
 # --- 5. `other` is a type like the rest ---------------------------------------------------------------
+
 
 async def test_a_report_typed_other_is_accepted_and_routed(city) -> None:  # type: ignore[no-untyped-def]
     harness = await city()
@@ -291,6 +300,7 @@ async def test_what_happened_is_never_asked_twice(city) -> None:  # type: ignore
 
 
 # --- 7. escalation: one bad row never stops the others ---------------------------------------------------
+
 
 async def test_a_removed_group_an_undecryptable_row_and_a_broken_row_do_not_stop_escalation(city, caplog) -> None:  # type: ignore[no-untyped-def]
     harness = await city()
@@ -346,6 +356,7 @@ async def test_a_responder_can_act_on_an_incident_whose_text_is_unreadable(city)
 
 # --- 8. reminders after the last step and for acknowledged, unresolved incidents -------------------------
 
+
 async def test_acknowledged_but_unresolved_reminds_the_holder(city) -> None:  # type: ignore[no-untyped-def]
     harness = await city()
     await sms(harness, "+15555551060", "A gang is threatening the shop owners at the Harbour, they just left")
@@ -354,8 +365,9 @@ async def test_acknowledged_but_unresolved_reminds_the_holder(city) -> None:  # 
     [incident] = await rows(harness, Incident)
     assert await harness.services.intake.run_escalations(incident.acknowledged_at + timedelta(hours=11)) == 0
     assert await harness.services.intake.run_escalations(incident.acknowledged_at + timedelta(hours=12, minutes=1)) == 1
-    expected = locales.translate("es", catalog.REMINDER_UNRESOLVED, ref=report.reference,
-                                 done=locales.keyword("es", "DONE"))
+    expected = locales.translate(
+        "es", catalog.REMINDER_UNRESOLVED, ref=report.reference, done=locales.keyword("es", "DONE")
+    )
     assert [body for kind, body in await outbox_to(harness, LUCIA) if kind == "reminder"] == [expected]
     await sms(harness, LUCIA, f"DONE {report.reference}")
     [incident] = await rows(harness, Incident)
@@ -363,6 +375,7 @@ async def test_acknowledged_but_unresolved_reminds_the_holder(city) -> None:  # 
 
 
 # --- 9. who may act -------------------------------------------------------------------------------------
+
 
 async def test_only_those_reached_act_and_only_the_holder_closes(city) -> None:  # type: ignore[no-untyped-def]
     harness = await city()
@@ -404,10 +417,13 @@ async def test_a_person_in_two_groups_acts_as_each(city) -> None:  # type: ignor
     [incident] = await rows(harness, Incident)
     assert incident.status == "acknowledged"
     alerts = await rows(harness, Alert)
-    assert [a.group for a in alerts if a.status == "acknowledged"] == ["gbv_specialists"], [(a.group, a.status, a.responder_id) for a in alerts]
+    assert [a.group for a in alerts if a.status == "acknowledged"] == ["gbv_specialists"], [
+        (a.group, a.status, a.responder_id) for a in alerts
+    ]
 
 
 # --- 10. a correction re-routes --------------------------------------------------------------------------
+
 
 async def test_a_correction_relabels_every_report_and_re_routes(city) -> None:  # type: ignore[no-untyped-def]
     harness = await city()
@@ -426,6 +442,7 @@ async def test_a_correction_relabels_every_report_and_re_routes(city) -> None:  
 
 # --- 11. a place given after an early emergency alert reaches the incident -----------------------------
 
+
 async def test_a_late_place_reaches_the_incident_and_the_responders(city) -> None:  # type: ignore[no-untyped-def]
     harness = await city()
     reply = await sms(harness, "+15555551090", "He has a knife and he is hitting me right now")
@@ -441,9 +458,12 @@ async def test_a_late_place_reaches_the_incident_and_the_responders(city) -> Non
 
 # --- 6. the unsafe-place digest is sent ---------------------------------------------------------------
 
+
 async def test_the_safety_units_digest_is_delivered_by_the_server(city) -> None:  # type: ignore[no-untyped-def]
     harness = await city()
-    reply = await sms(harness, "+15555551100", "abandoned building in Hillside where men hang around, unsafe to walk past")
+    reply = await sms(
+        harness, "+15555551100", "abandoned building in Hillside where men hang around, unsafe to walk past"
+    )
     report = await last_report(harness)
     assert report.digest_groups == ["safety_unit"] and report.reference in reply
     local = report.submitted_at.astimezone(ZoneInfo("Africa/Nairobi"))
@@ -458,10 +478,13 @@ async def test_the_safety_units_digest_is_delivered_by_the_server(city) -> None:
 
 # --- found from outside: concurrency and responders' typos ------------------------------------------
 
+
 async def test_two_reports_of_one_fight_at_the_same_instant_make_one_incident(city) -> None:  # type: ignore[no-untyped-def]
     harness = await city()
-    await asyncio.gather(sms(harness, "+15555551110", "Fight at the door of Club Neon, two men punching"),
-                         sms(harness, "+15555551111", "big fight outside club neon old town, they are punching"))
+    await asyncio.gather(
+        sms(harness, "+15555551110", "Fight at the door of Club Neon, two men punching"),
+        sms(harness, "+15555551111", "big fight outside club neon old town, they are punching"),
+    )
     [incident] = await rows(harness, Incident)
     assert incident.report_count == 2
 

@@ -10,12 +10,12 @@ import asyncio
 import secrets
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 import locales
 from demo.harness import Harness, start_harness
@@ -48,12 +48,21 @@ async def report_by_sms(harness: Harness, sender: str, text: str) -> Report:
 
 
 def button_press(update_id: int, chat_id: int, data: str, message_id: int = 1) -> dict:
-    return {"update_id": update_id, "callback_query": {
-        "id": str(update_id), "chat_instance": "ci", "data": data,
-        "from": {"id": chat_id, "is_bot": False, "first_name": "Responder", "language_code": "en"},
-        "message": {"message_id": message_id, "date": int(time.time()), "text": "alert",
-                    "chat": {"id": chat_id, "type": "private"}},
-    }}
+    return {
+        "update_id": update_id,
+        "callback_query": {
+            "id": str(update_id),
+            "chat_instance": "ci",
+            "data": data,
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Responder", "language_code": "en"},
+            "message": {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "text": "alert",
+                "chat": {"id": chat_id, "type": "private"},
+            },
+        },
+    }
 
 
 async def eventually(condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
@@ -71,8 +80,9 @@ def texts_to(harness: Harness, address: str) -> list[str]:
 async def test_retry_then_success_after_two_5xx(harness: Harness) -> None:
     harness.services.worker.backoff_base_seconds = 0.05
     harness.fakes.fail_next("telegram", 502, 503)
-    report = await report_by_sms(harness, "+15555550601",
-                                 "My boyfriend locked me in the house and will not let me leave, right now in Hillside")
+    report = await report_by_sms(
+        harness, "+15555550601", "My boyfriend locked me in the house and will not let me leave, right now in Hillside"
+    )
     await harness.fakes.wait_for(lambda sent: any(m.to == NADIA for m in sent), timeout=15)
 
     async def nadia_delivered() -> bool:
@@ -83,9 +93,13 @@ async def test_retry_then_success_after_two_5xx(harness: Harness) -> None:
     await eventually(nadia_delivered)
     async with harness.services.db.sessions() as session:
         nadia_row = (await session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "telegram"))).one()
-        attempts = (await session.scalars(
-            select(DeliveryAttempt.outcome).where(DeliveryAttempt.outbox_id == nadia_row.id)
-            .order_by(DeliveryAttempt.id))).all()
+        attempts = (
+            await session.scalars(
+                select(DeliveryAttempt.outcome)
+                .where(DeliveryAttempt.outbox_id == nadia_row.id)
+                .order_by(DeliveryAttempt.id)
+            )
+        ).all()
     assert attempts == ["retry", "retry", "sent"]
     assert nadia_row.status == "sent" and nadia_row.attempts == 3
     assert len([t for t in texts_to(harness, NADIA) if report.reference in t]) == 1
@@ -105,7 +119,9 @@ async def test_final_failure_is_recorded_and_escalated_to_the_backup(harness: Ha
 
 
 async def test_acknowledge_by_inline_button_stops_escalation_and_tells_everyone(harness: Harness) -> None:
-    report = await report_by_sms(harness, "+15555550603", "Two men fighting at the Blue Lagoon Bar, one has a knife, now")
+    report = await report_by_sms(
+        harness, "+15555550603", "Two men fighting at the Blue Lagoon Bar, one has a knife, now"
+    )
     await harness.fakes.wait_for(lambda sent: {AMANI, LUCIA, TOMAS} <= {m.to for m in sent})
 
     async def alerts_recorded_as_sent() -> bool:  # the worker records a delivery just after the provider answers
@@ -113,8 +129,9 @@ async def test_acknowledge_by_inline_button_stops_escalation_and_tells_everyone(
 
     await eventually(alerts_recorded_as_sent)
     alert = harness.fakes.to(AMANI)[0]
-    assert alert.reply_markup and any(b["callback_data"] == f"ACK {report.reference}"
-                                      for row in alert.reply_markup["inline_keyboard"] for b in row)
+    assert alert.reply_markup and any(
+        b["callback_data"] == f"ACK {report.reference}" for row in alert.reply_markup["inline_keyboard"] for b in row
+    )
     response = await harness.telegram(button_press(7001, int(AMANI), f"ACK {report.reference}"))
     assert response.status == 200
     assert "answerCallbackQuery" in harness.fakes.calls
@@ -122,8 +139,9 @@ async def test_acknowledge_by_inline_button_stops_escalation_and_tells_everyone(
     await harness.fakes.wait_for(lambda sent: any(m.to == LUCIA and "Amani" in m.text for m in sent))
     await harness.fakes.wait_for(lambda sent: len(harness.fakes.edits) >= 1)
     assert str(harness.fakes.edits[0]["chat_id"]) == TOMAS and "Amani" in harness.fakes.edits[0]["text"]
-    assert any(locales.translate("sw", catalog.ACK_CONFIRMED, ref=report.reference) == t
-               for t in texts_to(harness, AMANI))
+    assert any(
+        locales.translate("sw", catalog.ACK_CONFIRMED, ref=report.reference) == t for t in texts_to(harness, AMANI)
+    )
     # The reporter hears that someone is on it (by SMS, through the REST API).
     await harness.fakes.wait_for(lambda sent: any(m.to == "+15555550603" for m in sent))
     [incident] = await one(harness, Incident)
@@ -146,17 +164,27 @@ async def test_acknowledge_by_sms_and_refuse_strangers(harness: Harness) -> None
     [incident] = await one(harness, Incident)
     assert incident.status == "acknowledged"
     # Amani's Telegram alert is edited in place to say who took it.
-    await harness.fakes.wait_for(lambda _: any(str(e["chat_id"]) == AMANI and "Lucia" in e["text"]
-                                               for e in harness.fakes.edits))
+    await harness.fakes.wait_for(
+        lambda _: any(str(e["chat_id"]) == AMANI and "Lucia" in e["text"] for e in harness.fakes.edits)
+    )
 
 
 async def test_wrong_type_becomes_a_correction(harness: Harness) -> None:
-    report = await report_by_sms(harness, "+15555550605", "Men with knives are robbing cars on the Harbour road right now")
+    report = await report_by_sms(
+        harness, "+15555550605", "Men with knives are robbing cars on the Harbour road right now"
+    )
     assert "gun_violence" not in report.types
     await harness.sms(LUCIA, f"ACK {report.reference}")  # only the holder corrects
     response = await harness.sms(LUCIA, f"TYPE {report.reference} gun_violence")
-    assert locales.translate("es", catalog.TYPE_CORRECTED, ref=report.reference,  # Lucia reads Spanish
-                             type=locales.type_name("es", "gun_violence")) in await response.text()
+    assert (
+        locales.translate(
+            "es",
+            catalog.TYPE_CORRECTED,
+            ref=report.reference,  # Lucia reads Spanish
+            type=locales.type_name("es", "gun_violence"),
+        )
+        in await response.text()
+    )
     from storage.models import Correction
 
     [correction] = await one(harness, Correction)
@@ -167,7 +195,9 @@ async def test_wrong_type_becomes_a_correction(harness: Harness) -> None:
 
 
 async def test_escalation_on_time_under_a_controlled_clock(harness: Harness) -> None:
-    report = await report_by_sms(harness, "+15555550606", "A gang is threatening the shop owners at the Harbour, they just left")
+    report = await report_by_sms(
+        harness, "+15555550606", "A gang is threatening the shop owners at the Harbour, they just left"
+    )
     [incident] = await one(harness, Incident)
     opened = incident.opened_at
 
@@ -238,8 +268,8 @@ async def test_restart_between_report_and_delivery_delivers_exactly_once(databas
 
 async def test_off_duty_members_are_skipped(tmp_path: Path, sqlite_url: str) -> None:
     deployment = load_deployment(ROOT / "config" / "demo-city.yaml")
-    saturday_night = datetime(2026, 11, 28, 23, 0, tzinfo=timezone.utc)  # 02:00 Sunday in Nairobi
-    tuesday_noon = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+    saturday_night = datetime(2026, 11, 28, 23, 0, tzinfo=UTC)  # 02:00 Sunday in Nairobi
+    tuesday_noon = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
     assert [m.name for m in on_call_members(deployment, "night_team", saturday_night, None)] == ["Tomas", "Ines"]
     assert [m.name for m in on_call_members(deployment, "night_team", tuesday_noon, None)] == ["Tomas"]
 
@@ -256,7 +286,9 @@ async def test_off_duty_members_are_skipped(tmp_path: Path, sqlite_url: str) -> 
     (tmp_path / "demo-city.geojson").write_text((ROOT / "config" / "demo-city.geojson").read_text())
     harness = await start_harness(sqlite_url, deployment_config=path)
     try:
-        report = await report_by_sms(harness, "+15555550611", "A man keeps following me and touching me at the University")
+        report = await report_by_sms(
+            harness, "+15555550611", "A man keeps following me and touching me at the University"
+        )
         await harness.fakes.wait_for(lambda sent: any(m.to == DUTY_DESK for m in sent))
         assert report.reference in texts_to(harness, DUTY_DESK)[0]
         assert texts_to(harness, NADIA) == [] and texts_to(harness, GRACE) == []

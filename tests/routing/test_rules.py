@@ -69,13 +69,16 @@ def test_config_catch_all_also_route_to_police_is_refused(tmp_path: Path) -> Non
 
 def test_police_after_a_misconduct_catch_route_is_allowed_and_never_reached(tmp_path: Path) -> None:
     def police_get_robberies(config: dict) -> None:
-        config["routes"].insert(1, {"name": "robbery to police", "match": {"types": ["robbery"]},
-                                    "notify": ["city_police"]})
+        config["routes"].insert(
+            1, {"name": "robbery to police", "match": {"types": ["robbery"]}, "notify": ["city_police"]}
+        )
 
     deployment = load_deployment(write_config(tmp_path, police_get_robberies))
     # the first matching route gives the chain (police); the violence route adds the crisis responders
     assert decide(deployment, ReportFacts(types=("robbery",), urgency="urgent")).alert_groups == (
-        "city_police", "crisis_responders")
+        "city_police",
+        "crisis_responders",
+    )
     mixed = decide(deployment, ReportFacts(types=("robbery", "police_misconduct"), urgency="urgent"))
     assert "city_police" not in mixed.alert_groups and mixed.alert_groups == ("oversight",)
 
@@ -85,21 +88,41 @@ def test_safeguard_at_routing_withholds_police_groups() -> None:
     # Build a deployment that bypasses load-time validation, as a config edited in the database might.
     # (The misconduct route is made non-exclusive, so that the other routes are considered at all.)
     routes = [deployment.routes[0].model_copy(update={"exclusive": False}), *deployment.routes[1:]]
-    unsafe = deployment.model_copy(update={"routes": routes, "also": [*deployment.also, deployment.routes[0].model_copy(
-        update={"name": "everything to police", "match": deployment.routes[-1].match, "notify": ["city_police"],
-                "exclusive": False})]})
+    unsafe = deployment.model_copy(
+        update={
+            "routes": routes,
+            "also": [
+                *deployment.also,
+                deployment.routes[0].model_copy(
+                    update={
+                        "name": "everything to police",
+                        "match": deployment.routes[-1].match,
+                        "notify": ["city_police"],
+                        "exclusive": False,
+                    }
+                ),
+            ],
+        }
+    )
     decision = decide(unsafe, ReportFacts(types=("police_misconduct",), urgency="urgent"))
     assert "city_police" not in decision.alert_groups and decision.withheld_groups == ("city_police",)
 
 
-@pytest.mark.parametrize("mutate, expected", [
-    (lambda c: c["groups"][0]["members"].append({"name": "X", "telegram": 1, "sms": "+15555550999"}),
-     "groups.0.members.3"),
-    (lambda c: c["routes"].append({"name": "bad", "match": {"types": ["shoplifting"]}, "notify": ["oversight"]}),
-     "shoplifting"),
-    (lambda c: c["routes"].append({"name": "ghost", "notify": ["ghostbusters"]}), "ghostbusters"),
-    (lambda c: c.pop("emergency_number"), "emergency_number"),
-])
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (
+            lambda c: c["groups"][0]["members"].append({"name": "X", "telegram": 1, "sms": "+15555550999"}),
+            "groups.0.members.3",
+        ),
+        (
+            lambda c: c["routes"].append({"name": "bad", "match": {"types": ["shoplifting"]}, "notify": ["oversight"]}),
+            "shoplifting",
+        ),
+        (lambda c: c["routes"].append({"name": "ghost", "notify": ["ghostbusters"]}), "ghostbusters"),
+        (lambda c: c.pop("emergency_number"), "emergency_number"),
+    ],
+)
 def test_config_errors_name_the_field(tmp_path: Path, mutate, expected: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ConfigError) as error:
         load_deployment(write_config(tmp_path, mutate))
@@ -127,10 +150,13 @@ def test_config_digest_group_needs_a_schedule(tmp_path: Path) -> None:
 
 def test_exclusive_route_stands_alone_and_other_routes_add_their_groups() -> None:
     deployment = load_deployment(DEMO)
-    misconduct_at_a_club = decide(deployment, ReportFacts(types=("police_misconduct", "gun_violence"),
-                                                          urgency="emergency", nightlife=True))
+    misconduct_at_a_club = decide(
+        deployment, ReportFacts(types=("police_misconduct", "gun_violence"), urgency="emergency", nightlife=True)
+    )
     assert misconduct_at_a_club.alert_groups == ("oversight",) and misconduct_at_a_club.exclusive
-    shooting_and_assault = decide(deployment, ReportFacts(types=("gun_violence", "sexual_assault"), urgency="emergency"))
+    shooting_and_assault = decide(
+        deployment, ReportFacts(types=("gun_violence", "sexual_assault"), urgency="emergency")
+    )
     assert shooting_and_assault.routes[0].startswith("gun violence")
     assert set(shooting_and_assault.alert_groups) == {"crisis_responders", "gbv_specialists"}
     assert shooting_and_assault.chain[0] == {"notify": "crisis_responders"}
@@ -157,11 +183,14 @@ def test_every_message_to_a_responder_passes_the_gate() -> None:
     assert offenders == []
 
 
-@pytest.mark.parametrize("mutate, expected", [
-    (lambda c: c.update(timezone="Nairobi"), "Africa/Nairobi"),
-    (lambda c: c["groups"].append(dict(c["groups"][0])), "listed twice"),
-    (lambda c: c["routes"][1]["chain"][0].update(tier=3), "tier 3"),
-])
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda c: c.update(timezone="Nairobi"), "Africa/Nairobi"),
+        (lambda c: c["groups"].append(dict(c["groups"][0])), "listed twice"),
+        (lambda c: c["routes"][1]["chain"][0].update(tier=3), "tier 3"),
+    ],
+)
 def test_config_mistakes_a_city_makes_are_refused_readably(tmp_path: Path, mutate, expected: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ConfigError, match=expected):
         load_deployment(write_config(tmp_path, mutate))
@@ -170,8 +199,9 @@ def test_config_mistakes_a_city_makes_are_refused_readably(tmp_path: Path, mutat
 def test_police_on_robbery_needs_an_exclusive_misconduct_route(tmp_path: Path) -> None:
     def police_get_robberies_and_misconduct_not_exclusive(config: dict) -> None:
         config["routes"][0]["exclusive"] = False
-        config["routes"].insert(1, {"name": "robbery to police", "match": {"types": ["robbery"]},
-                                    "notify": ["city_police"]})
+        config["routes"].insert(
+            1, {"name": "robbery to police", "match": {"types": ["robbery"]}, "notify": ["city_police"]}
+        )
 
     with pytest.raises(ConfigError, match="exclusive: true"):
         load_deployment(write_config(tmp_path, police_get_robberies_and_misconduct_not_exclusive))

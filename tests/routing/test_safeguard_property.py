@@ -22,14 +22,13 @@ from sqlalchemy import delete, select
 
 from handlers.base import InboundMessage
 from handlers.responders import ResponderDesk
-from routing.deployment import Deployment
-from taxonomy import INCIDENT_TYPES, POLICE_MISCONDUCT
+from routing.deployment import Deployment, responder_specs
 from routing.dispatch import Dispatcher
-from routing.deployment import responder_specs
 from storage.crypto import Vault
 from storage.db import Database, upgrade_database
 from storage.models import Alert, Base, Incident, OutboxMessage, Report, utcnow
 from storage.repository import Store
+from taxonomy import INCIDENT_TYPES, POLICE_MISCONDUCT
 
 TYPES = [t for t in INCIDENT_TYPES if t not in (POLICE_MISCONDUCT, "unsafe_place")]
 AREAS = ["North", "South"]
@@ -44,40 +43,73 @@ def _member(name: str, chat: int, tier: int = 1) -> dict[str, Any]:
 
 @st.composite
 def deployments(draw: st.DrawFn) -> Deployment:
-    groups = [{"name": "oversight", "members": [_member("O", 9001)],
-               "backup": draw(st.sampled_from([None, *NORMAL]))}]
+    groups = [{"name": "oversight", "members": [_member("O", 9001)], "backup": draw(st.sampled_from([None, *NORMAL]))}]
     for index, name in enumerate(POLICE):
-        groups.append({"name": name, "police_affiliated": True, "members": [_member(f"P{index}", 9100 + index)],
-                       "backup": draw(st.sampled_from([None, *NORMAL, *POLICE]))})
+        groups.append(
+            {
+                "name": name,
+                "police_affiliated": True,
+                "members": [_member(f"P{index}", 9100 + index)],
+                "backup": draw(st.sampled_from([None, *NORMAL, *POLICE])),
+            }
+        )
     for index, name in enumerate(NORMAL):
-        members = [_member(f"{name}{m}", 9200 + 10 * index + m, tier=draw(st.integers(1, 2)))
-                   for m in range(draw(st.integers(0, 2)))]
+        members = [
+            _member(f"{name}{m}", 9200 + 10 * index + m, tier=draw(st.integers(1, 2)))
+            for m in range(draw(st.integers(0, 2)))
+        ]
         if draw(st.booleans()):  # a police officer who is also listed in a civilian group
             members.append(_member(f"{name}-liaison", 9100 + draw(st.integers(0, 1))))
         groups.append({"name": name, "members": members, "backup": draw(st.sampled_from([None, *NORMAL, *POLICE]))})
     anyone = st.sampled_from(NORMAL + POLICE)
-    routes: list[dict[str, Any]] = [{
-        "name": "misconduct", "match": {"types": [POLICE_MISCONDUCT]}, "exclusive": True,
-        "chain": [{"notify": "oversight"}, {"wait": 10}, {"backup": draw(st.sampled_from(["oversight", *NORMAL]))}],
-    }]
+    routes: list[dict[str, Any]] = [
+        {
+            "name": "misconduct",
+            "match": {"types": [POLICE_MISCONDUCT]},
+            "exclusive": True,
+            "chain": [{"notify": "oversight"}, {"wait": 10}, {"backup": draw(st.sampled_from(["oversight", *NORMAL]))}],
+        }
+    ]
     for index in range(draw(st.integers(1, 4))):
         chain: list[dict[str, Any]] = [{"notify": draw(anyone)}]
         if draw(st.booleans()):
-            chain += [{"wait": draw(st.integers(1, 20))}, {"notify": draw(anyone), "tier": 2},
-                      {"wait": 5}, {"backup": draw(anyone)}]
-        routes.append({"name": f"r{index}", "match": {"types": draw(st.lists(st.sampled_from(TYPES), min_size=1,
-                                                                               max_size=3, unique=True))},
-                       "chain": chain, "remind_every": draw(st.sampled_from([None, 15])),
-                       "remind_unresolved_after": draw(st.sampled_from([None, 1.0]))})
+            chain += [
+                {"wait": draw(st.integers(1, 20))},
+                {"notify": draw(anyone), "tier": 2},
+                {"wait": 5},
+                {"backup": draw(anyone)},
+            ]
+        routes.append(
+            {
+                "name": f"r{index}",
+                "match": {"types": draw(st.lists(st.sampled_from(TYPES), min_size=1, max_size=3, unique=True))},
+                "chain": chain,
+                "remind_every": draw(st.sampled_from([None, 15])),
+                "remind_unresolved_after": draw(st.sampled_from([None, 1.0])),
+            }
+        )
     routes.append({"name": "catch-all", "notify": [draw(st.sampled_from(NORMAL))]})
-    also = [{"name": f"a{index}", "match": {"types": draw(st.lists(st.sampled_from(TYPES), min_size=1, max_size=2,
-                                                                      unique=True)),
-                                             **({"nightlife": True} if draw(st.booleans()) else {})},
-             "notify": [draw(anyone)]} for index in range(draw(st.integers(0, 2)))]
+    also = [
+        {
+            "name": f"a{index}",
+            "match": {
+                "types": draw(st.lists(st.sampled_from(TYPES), min_size=1, max_size=2, unique=True)),
+                **({"nightlife": True} if draw(st.booleans()) else {}),
+            },
+            "notify": [draw(anyone)],
+        }
+        for index in range(draw(st.integers(0, 2)))
+    ]
     config = {
-        "name": "Property City", "emergency_number": "112", "areas": [{"name": a} for a in AREAS],
-        "venues": [{"name": "Bar", "area": "North", "nightlife": True}], "groups": groups, "routes": routes,
-        "also": also, "duty_group": draw(st.sampled_from([None, *NORMAL])), "cluster_window_minutes": 30,
+        "name": "Property City",
+        "emergency_number": "112",
+        "areas": [{"name": a} for a in AREAS],
+        "venues": [{"name": "Bar", "area": "North", "nightlife": True}],
+        "groups": groups,
+        "routes": routes,
+        "also": also,
+        "duty_group": draw(st.sampled_from([None, *NORMAL])),
+        "cluster_window_minutes": 30,
     }
     try:
         deployment = Deployment.model_validate(config)
@@ -93,15 +125,25 @@ def deployments(draw: st.DrawFn) -> Deployment:
 
 
 report_types = st.lists(st.sampled_from(TYPES + [POLICE_MISCONDUCT] * 3), min_size=1, max_size=3, unique=True)
-operations = st.lists(st.one_of(
-    st.tuples(st.just("report"), report_types, st.sampled_from(["routine", "urgent", "emergency"]),
-              st.sampled_from([*AREAS, None]), st.booleans(), st.sampled_from([0, 0, 1440])),
-    st.tuples(st.just("follow_up"), st.integers(0, 20), report_types, st.sampled_from(["urgent", "emergency"])),
-    st.tuples(st.just("correct"), st.integers(0, 20), st.sampled_from(TYPES + [POLICE_MISCONDUCT])),
-    st.tuples(st.just("split"), st.integers(0, 20)),
-    st.tuples(st.just("ack"), st.integers(0, 20), st.integers(0, 20)),
-    st.tuples(st.just("escalate"), st.integers(1, 90)),
-), min_size=1, max_size=10)
+operations = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("report"),
+            report_types,
+            st.sampled_from(["routine", "urgent", "emergency"]),
+            st.sampled_from([*AREAS, None]),
+            st.booleans(),
+            st.sampled_from([0, 0, 1440]),
+        ),
+        st.tuples(st.just("follow_up"), st.integers(0, 20), report_types, st.sampled_from(["urgent", "emergency"])),
+        st.tuples(st.just("correct"), st.integers(0, 20), st.sampled_from(TYPES + [POLICE_MISCONDUCT])),
+        st.tuples(st.just("split"), st.integers(0, 20)),
+        st.tuples(st.just("ack"), st.integers(0, 20), st.integers(0, 20)),
+        st.tuples(st.just("escalate"), st.integers(1, 90)),
+    ),
+    min_size=1,
+    max_size=10,
+)
 
 
 def _police_addresses(deployment: Deployment) -> set[str]:
@@ -135,8 +177,11 @@ async def _scenario(url: str, deployment: Deployment, ops: list[tuple[Any, ...]]
                 touched |= {i.id for i in incidents.values() if i.police_sensitive or POLICE_MISCONDUCT in i.types}
                 misconduct_reports |= {r.id for r in reports.values() if POLICE_MISCONDUCT in r.types}
                 touched |= {reports[r].incident_id for r in misconduct_reports if reports[r].incident_id}
-                new_rows = (await session.scalars(select(OutboxMessage).where(OutboxMessage.id > seen_rows)
-                                                  .order_by(OutboxMessage.id))).all()
+                new_rows = (
+                    await session.scalars(
+                        select(OutboxMessage).where(OutboxMessage.id > seen_rows).order_by(OutboxMessage.id)
+                    )
+                ).all()
                 for row in new_rows:
                     seen_rows = row.id
                     if VAULT.decrypt(row.address_enc) not in police:
@@ -155,7 +200,12 @@ def _specs(deployment: Deployment):  # type: ignore[no-untyped-def]
 
 
 async def _apply(
-    store: Store, dispatcher: Dispatcher, desk: ResponderDesk, op: tuple[Any, ...], number: int, now: Any,
+    store: Store,
+    dispatcher: Dispatcher,
+    desk: ResponderDesk,
+    op: tuple[Any, ...],
+    number: int,
+    now: Any,
 ) -> None:
     reports = list((await store.session.scalars(select(Report).order_by(Report.id))).all())
     kind = op[0]
@@ -194,8 +244,12 @@ async def _apply(
             responder = await _someone_alerted(store, incident, op[2])
             if responder is not None:  # through the real command parser and permission check
                 address = store.responder_address(responder)
-                message = InboundMessage(channel=responder.channel, provider_message_id=f"m{number}",
-                                         address=address, text=f"ACK {incident.reference}")
+                message = InboundMessage(
+                    channel=responder.channel,
+                    provider_message_id=f"m{number}",
+                    address=address,
+                    text=f"ACK {incident.reference}",
+                )
                 await desk.handle(store, message)
     elif kind == "escalate":
         later = now + timedelta(minutes=op[1])
@@ -223,6 +277,8 @@ def property_database(tmp_path_factory: pytest.TempPathFactory) -> str:
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(deployment=deployments(), ops=operations)
 def test_no_message_about_police_misconduct_ever_reaches_a_police_member(
-    deployment: Deployment, ops: list[tuple[Any, ...]], property_database: str,
+    deployment: Deployment,
+    ops: list[tuple[Any, ...]],
+    property_database: str,
 ) -> None:
     asyncio.run(_scenario(property_database, deployment, ops))
