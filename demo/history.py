@@ -9,6 +9,8 @@ sometimes never acknowledged. The text is a short synthetic note: nobody's words
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import math
 import random
 from datetime import UTC, datetime, timedelta
@@ -98,7 +100,7 @@ ESCALATE_AFTER = {"emergency": 5.0, "urgent": 30.0, "routine": 240.0}  # minutes
 NEVER_ACK = {"emergency": 0.03, "urgent": 0.06, "routine": 0.15}
 
 
-def _pick(rng: random.Random, weights: dict[str, float]) -> str:
+def _pick(rng: random.Random, weights: Mapping[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
@@ -139,6 +141,7 @@ class _Generator:
     def report(self, at: datetime, local: datetime) -> SyntheticReport:
         rng = self.rng
         venue = None
+        area: str | None
         role = "resident"
         if self.nightlife and _is_weekend_night(local) and rng.random() < 0.45:
             place = rng.choice(self.nightlife)
@@ -148,7 +151,7 @@ class _Generator:
                 role = "champion"
         else:
             area = _pick(rng, self.area_weights) if rng.random() > 0.03 else None
-            weights = dict(STREET_TYPES)
+            weights: dict[str, float] = dict(STREET_TYPES)
             if 6 <= local.hour < 18:
                 weights["unsafe_place"] *= 3
                 weights["domestic_violence"] *= 0.4

@@ -13,6 +13,7 @@ for no follow-up messages.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import locales
 from handlers.base import InboundMessage, Reply
@@ -221,13 +222,13 @@ class ResponderDesk:
             else:
                 await gate.send(store, other, note, "update", incident=incident, alert=alert)
 
-    async def _tell_reporters(self, store: Store, reports: list[Report] | tuple[Report, ...]) -> None:
+    async def _tell_reporters(self, store: Store, reports: Sequence[Report]) -> None:
         for report in reports:
             reporter = await store.reporter(report.reporter_id)
             address = store.reporter_address(reporter) if reporter and not reporter.opted_out else None
             if report.quiet or address is None:
                 continue
-            language = reporter.language or report.language
+            language = (reporter.language if reporter else None) or report.language
             store.enqueue(
                 report.channel,
                 address,

@@ -57,7 +57,7 @@ def _load(lang: str) -> dict[tuple[str | None, str], str]:
     for message in po:
         if not message.id or message.fuzzy or isinstance(message.id, tuple):
             continue
-        if isinstance(message.string, str) and message.string:
+        if isinstance(message.string, str) and message.string and isinstance(message.id, str):
             table[(message.context, message.id)] = message.string
     return table
 

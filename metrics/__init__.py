@@ -52,8 +52,8 @@ OLDEST_PENDING = Gauge(
 )
 SCRAPE_ERRORS = Counter("salama_metrics_scrape_errors", "Scrapes where the outbox could not be read", registry=REGISTRY)
 
-for _channel in CHANNELS:  # series exist at 0 from the start, so rates work from the first scrape
-    REPORTS_RECEIVED.labels(_channel)
+for _name in CHANNELS:  # series exist at 0 from the start, so rates work from the first scrape
+    REPORTS_RECEIVED.labels(_name)
 
 
 def _channel(channel: str) -> str:

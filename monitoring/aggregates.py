@@ -371,11 +371,16 @@ def _response_values(incidents: Sequence[IncidentFact], published_count: int | N
     }
 
 
+def _urgency_is(urgency: str) -> Callable[[IncidentFact], bool]:
+    return lambda fact: fact.urgency == urgency
+
+
 def _responses(
     current: Facts, baseline: Facts, alerted_now: CountTable, alerted_before: CountTable, k: int
 ) -> list[Response]:
     groups: list[tuple[str, Callable[[IncidentFact], bool], int]] = [("all", lambda f: True, alerted_now.total_index)]
-    groups += [(u, (lambda f, u=u: f.urgency == u), alerted_now.cell_index(i)) for i, u in enumerate(alerted_now.rows)]
+    for i, urgency in enumerate(alerted_now.rows):
+        groups.append((urgency, _urgency_is(urgency), alerted_now.cell_index(i)))
     out = []
     for label, keep, index in groups:
         now = _response_values([f for f in current.incidents if f.alerted and keep(f)], alerted_now.published(index), k)

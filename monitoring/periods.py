@@ -70,7 +70,7 @@ def last_days(days: int, zone: ZoneInfo, now: datetime | None = None) -> Period:
 
 def week_buckets(period: Period, zone: ZoneInfo) -> list[Bucket]:
     """Seven-day windows from the period's start (the last one may be shorter), by local calendar day."""
-    buckets = []
+    buckets: list[Bucket] = []
     first = period.start.astimezone(zone).date()
     index = 0
     while True:
@@ -84,7 +84,7 @@ def week_buckets(period: Period, zone: ZoneInfo) -> list[Bucket]:
 
 def month_buckets(period: Period, zone: ZoneInfo) -> list[Bucket]:
     """Local calendar months, cut to the period."""
-    buckets = []
+    buckets: list[Bucket] = []
     day = period.start.astimezone(zone).date().replace(day=1)
     while True:
         following = (day + timedelta(days=32)).replace(day=1)

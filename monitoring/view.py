@@ -5,6 +5,7 @@ Kept apart from the web handlers so the wording can be tested and reused without
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -57,7 +58,12 @@ def duration(minutes: float | None) -> str:
 
 
 def show(figure: Figure, kind: str = "count", lower_is_better: bool = False) -> Shown:
-    fmt = {"count": number, "minutes": duration, "percent": lambda v: number(v, "%")}[kind]
+    formats: dict[str, Callable[[float | None], str]] = {
+        "count": number,
+        "minutes": duration,
+        "percent": lambda v: number(v, "%"),
+    }
+    fmt = formats[kind]
     change = figure.change
     if change is None:
         return Shown(fmt(figure.value), fmt(figure.baseline), "–", "none")

@@ -11,7 +11,7 @@ import re
 from datetime import datetime, time
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -232,8 +232,8 @@ class Route(_Strict):
     @property
     def steps(self) -> list[ChainStep]:
         return (
-            [ChainStep(notify=group) for group in self.notify]
-            + [ChainStep(digest=group) for group in self.digest]
+            [ChainStep.model_validate({"notify": group}) for group in self.notify]
+            + [ChainStep.model_validate({"digest": group}) for group in self.digest]
             + list(self.chain)
         )
 
@@ -271,17 +271,17 @@ class Deployment(_Strict):
     @model_validator(mode="after")
     def _references_exist(self) -> Deployment:
         seen_groups: set[str] = set()
-        for group in self.groups:
-            if group.name in seen_groups:
-                raise ValueError(f"group '{group.name}' is listed twice; give each group one entry")
-            seen_groups.add(group.name)
+        for listed in self.groups:
+            if listed.name in seen_groups:
+                raise ValueError(f"group '{listed.name}' is listed twice; give each group one entry")
+            seen_groups.add(listed.name)
         group_names = {g.name for g in self.groups}
         area_names = {a.name for a in self.areas}
         for kind, routes in (("routes", self.routes), ("also", self.also)):
             for index, route in enumerate(routes):
-                for group in sorted(route.groups):
-                    if group not in group_names:
-                        raise ValueError(f"{kind}[{index}] ({route.name}): unknown group '{group}'")
+                for named in sorted(route.groups):
+                    if named not in group_names:
+                        raise ValueError(f"{kind}[{index}] ({route.name}): unknown group '{named}'")
                 for area in route.match.areas:
                     if area not in area_names:
                         raise ValueError(f"{kind}[{index}] ({route.name}): unknown area '{area}'")
@@ -423,7 +423,7 @@ def load_deployment(path: Path) -> Deployment:
         raise ConfigError(_format_error(path, exc)) from None
 
 
-def load_geojson(deployment: Deployment, config_path: Path) -> dict | None:
+def load_geojson(deployment: Deployment, config_path: Path) -> dict[str, Any] | None:
     if not deployment.geojson:
         return None
     geo_path = (config_path.parent / deployment.geojson).resolve()
@@ -444,7 +444,8 @@ def load_geojson(deployment: Deployment, config_path: Path) -> dict | None:
             )
         if not isinstance((feature or {}).get("geometry"), dict):
             raise ConfigError(f"{geo_path}: features[{index}]: no geometry")
-    return data
+    collection: dict[str, Any] = data
+    return collection
 
 
 def responder_specs(deployment: Deployment) -> list[ResponderSpec]:

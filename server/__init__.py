@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,7 +170,7 @@ async def _timers(intake: Intake) -> None:
     """
     ticks = 0
     while True:
-        jobs = [intake.run_escalations]
+        jobs: list[Callable[[], Awaitable[int]]] = [intake.run_escalations]
         if ticks % int(SWEEP_SECONDS) == 0:
             jobs += [intake.expire_idle_conversations, intake.send_digests]
         for job in jobs:

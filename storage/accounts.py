@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -85,5 +86,5 @@ async def close_session(session: AsyncSession, token_hash: str) -> None:
 
 
 async def close_expired_sessions(session: AsyncSession, now: datetime) -> int:
-    result = await session.execute(delete(DashboardSession).where(DashboardSession.expires_at <= now))
-    return result.rowcount
+    result: Any = await session.execute(delete(DashboardSession).where(DashboardSession.expires_at <= now))
+    return int(result.rowcount)

@@ -22,7 +22,7 @@ async def correction_examples(db: Database, vault: Vault) -> list[dict[str, obje
         ).all()
     return [
         {
-            "text": vault.decrypt(correction.text_enc),
+            "text": vault.decrypt_optional(correction.text_enc) or "",
             "lang": correction.language,
             "types": [correction.new_type],
             "urgency": urgency or "routine",

@@ -307,3 +307,15 @@ class DashboardSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class WebMessage(Base):
+    """What Salama sent to a reporter on the web channel (handlers/web), for their private status page.
+    The address (the page's token) is kept only as a keyed pseudonym; the text is encrypted."""
+
+    __tablename__ = "web_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address_key: Mapped[str] = mapped_column(String(64), index=True)
+    body_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

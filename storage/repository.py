@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import String, cast, delete, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +33,7 @@ from storage.models import (
     Report,
     Reporter,
     Responder,
+    WebMessage,
     utcnow,
 )
 
@@ -63,7 +65,7 @@ class PendingDelivery:
     text: str
     attempts: int
     alert_id: int | None
-    buttons: list | None = None
+    buttons: list[Any] | None = None
     edit_of: str | None = None
 
 
@@ -243,7 +245,7 @@ class Store:
         """Serialise clustering in one area until this transaction ends (PostgreSQL advisory lock; SQLite
         already lets one writer at a time). Without it two reports of one fight at the same instant
         each see no incident and each open one."""
-        if self.session.bind.dialect.name == "postgresql":
+        if self.session.get_bind().dialect.name == "postgresql":
             key = zlib.crc32(f"salama-area:{area}".encode())
             await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
@@ -518,3 +520,36 @@ class Store:
                 select(Responder).where(Responder.group == group, Responder.active.is_(True)).order_by(Responder.id)
             )
         ).all()
+
+    # --- web channel (handlers/web) ---------------------------------------------------------------
+    def _web_key(self, address: str) -> str:
+        return self.vault.pseudonym("web", address)
+
+    async def add_web_message(self, address: str, text: str) -> WebMessage:
+        """Keep a message Salama sent to a web reporter, for their status page."""
+        message = WebMessage(address_key=self._web_key(address), body_enc=self.vault.encrypt(text))
+        self.session.add(message)
+        await self.session.flush()
+        return message
+
+    async def web_messages(self, address: str, limit: int = 200) -> list[tuple[datetime, str]]:
+        """(sent at, text) of what Salama sent to this web reporter, oldest first (the newest `limit`)."""
+        rows = (
+            await self.session.scalars(
+                select(WebMessage)
+                .where(WebMessage.address_key == self._web_key(address))
+                .order_by(WebMessage.id.desc())
+                .limit(limit)
+            )
+        ).all()
+        return [(row.created_at, self.vault.decrypt(row.body_enc)) for row in reversed(rows)]
+
+    async def delete_web_messages(self, address: str) -> int:
+        """DELETE from a web reporter: their status page is erased."""
+        result = await self.session.execute(delete(WebMessage).where(WebMessage.address_key == self._web_key(address)))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def purge_web_messages(self, before: datetime) -> int:
+        """Retention: status-page messages older than `before` are erased."""
+        result = await self.session.execute(delete(WebMessage).where(WebMessage.created_at < before))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -61,5 +62,10 @@ async def purge_before(session: AsyncSession, cutoff: datetime) -> PurgeCounts:
         .execution_options(synchronize_session=False)
     )
     return PurgeCounts(
-        reports=reports.rowcount, corrections=corrections.rowcount, reporters=reporters.rowcount, outbox=outbox.rowcount
+        reports=_count(reports), corrections=_count(corrections), reporters=_count(reporters), outbox=_count(outbox)
     )
+
+
+def _count(result: Any) -> int:
+    """Rows an UPDATE or DELETE touched (a CursorResult's rowcount)."""
+    return int(result.rowcount)
