@@ -11,8 +11,9 @@ from aiohttp import web
 
 from demo.fakes import FakeProviders
 from demo.webhooks import post_telegram, post_twilio
+from handlers.base import Channel
 from nlp.triage import Classifier
-from server import Services, build_services, create_app
+from server import PROVIDERS, Services, build_services, create_app
 from settings import Settings, load_settings
 
 TWILIO_FROM = "+15555550000"
@@ -74,10 +75,12 @@ async def start_harness(
     classifier: Classifier | None = None,
     deployment_config: Path | None = None,
     secret_key: str | None = None,
+    providers: tuple[type[Channel], ...] = PROVIDERS,
 ) -> Harness:
     fakes = FakeProviders()
     await fakes.start()
-    services = build_services(demo_settings(database_url, fakes, deployment_config, secret_key), classifier)
+    settings = demo_settings(database_url, fakes, deployment_config, secret_key)
+    services = build_services(settings, classifier, providers=providers)
     runner = web.AppRunner(create_app(services, run_worker=run_worker, run_timers=run_timers), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -9,10 +9,9 @@ sometimes never acknowledged. The text is a short synthetic note: nobody's words
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import math
 import random
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 

@@ -23,9 +23,10 @@ from nlp.text import fold
 from nlp.triage import CONFIDENT_URGENCY, Triage, TriageResult
 from routing.channels import capabilities
 from routing.deployment import Champion, Deployment
-from routing.dispatch import Dispatcher, compatible
+from routing.incidents import Incidents, compatible
 from storage.models import Conversation, Report, Reporter, utcnow
 from storage.repository import Store
+from storage.states import ReportStatus, Stage
 from taxonomy import POLICE_MISCONDUCT, URGENCY_ORDER
 
 IDLE_TIMEOUT = timedelta(minutes=30)
@@ -38,11 +39,11 @@ MIN_WORDS_FOR_AN_OTHER_REPORT = 6
 
 class Dialogue:
     def __init__(
-        self, deployment: Deployment, triage: Triage, dispatcher: Dispatcher, idle_timeout: timedelta = IDLE_TIMEOUT
+        self, deployment: Deployment, triage: Triage, incidents: Incidents, idle_timeout: timedelta = IDLE_TIMEOUT
     ) -> None:
         self.deployment = deployment
         self.triage = triage
-        self.dispatcher = dispatcher
+        self.incidents = incidents
         self.idle_timeout = idle_timeout
         self._venues = {venue.name: venue for venue in deployment.venues}
         self._champions = {(c.channel, c.address): c for c in deployment.champions}
@@ -86,11 +87,11 @@ class Dialogue:
             return replies
 
         stage = conversation.stage
-        if stage == "awaiting_what":
+        if stage == Stage.AWAITING_WHAT:
             replies += await self._on_what(store, message, reporter, conversation, language)
-        elif stage == "awaiting_where":
+        elif stage == Stage.AWAITING_WHERE:
             replies += await self._on_where(store, message, conversation, language)
-        elif stage == "awaiting_danger":
+        elif stage == Stage.AWAITING_DANGER:
             replies += await self._on_danger(store, message, conversation, language)
         else:
             replies += await self._on_more(store, message, reporter, conversation, language)
@@ -127,12 +128,12 @@ class Dialogue:
             report.area, report.venue = follows.area, follows.venue  # "the officer who came": the same place
         if result.place is not None or report.area is not None:
             return await self._complete(store, report, conversation, language)
-        conversation.stage = "awaiting_where"
+        conversation.stage = Stage.AWAITING_WHERE
         can_share = capabilities(message.channel).location
         ask_where = self._t(language, catalog.ASK_WHERE_TELEGRAM if can_share else catalog.ASK_WHERE)
         if report.urgency == "emergency":  # do not wait for the place when someone is in danger now
             replies = await self._complete(store, report, conversation, language)
-            conversation.stage = "awaiting_where"
+            conversation.stage = Stage.AWAITING_WHERE
             return replies + [ask_where]
         return [ask_where]
 
@@ -151,13 +152,13 @@ class Dialogue:
             store.set_place_text(report, message.text)
         if place is not None:
             self._apply_place(report, place)
-        if report.status != "collecting":  # already alerted (emergency): the incident learns where
+        if report.status != ReportStatus.COLLECTING:  # already alerted (emergency): the incident learns where
             where = report.area or message.text or self._t(language, catalog.UNKNOWN_AREA)
-            await self.dispatcher.report_changed(store, report, self._t(language, catalog.ALERT_WHERE, area=where))
-            conversation.stage = "done"
+            await self.incidents.report_changed(store, report, self._t(language, catalog.ALERT_WHERE, area=where))
+            conversation.stage = Stage.DONE
             return [self._t(language, catalog.ADDED, ref=report.reference)]
         if not conversation.asked_danger and not self._urgency_confident(report):
-            conversation.stage = "awaiting_danger"
+            conversation.stage = Stage.AWAITING_DANGER
             conversation.asked_danger = True
             return [
                 self._t(
@@ -205,7 +206,7 @@ class Dialogue:
             if place is not None and report.area is None:
                 self._apply_place(report, place)
             note = self._t(language, catalog.ALERT_WHERE, area=report.area or self._t(language, catalog.UNKNOWN_AREA))
-            await self.dispatcher.report_changed(store, report, note)
+            await self.incidents.report_changed(store, report, note)
             return [self._t(language, catalog.ADDED, ref=report.reference)]
         result = await self.triage.triage_async(message.text, language=language)
         if not self._says_something(message.text, result):  # "thank you", "ok": kept, nobody disturbed
@@ -216,7 +217,7 @@ class Dialogue:
         complaint = (
             not report.police_sensitive
             and mentions_police(message.text)
-            and await self.dispatcher.police_were_alerted(store, report)
+            and await self.incidents.police_were_alerted(store, report)
         )
         if complaint or self._another_incident(report, result):
             conversation.closed = True
@@ -230,7 +231,7 @@ class Dialogue:
         self._apply_triage(report, whole, keep_place=True)
         union = list(dict.fromkeys(before + report.types + result.type_labels))
         report.types = [label for label in union if label != "other"] or union
-        await self.dispatcher.report_changed(store, report, message.text)
+        await self.incidents.report_changed(store, report, message.text)
         return [self._t(language, catalog.ADDED, ref=report.reference)]
 
     @staticmethod
@@ -268,15 +269,17 @@ class Dialogue:
             return self._t(language, catalog.STATUS_UNKNOWN, ref=reference)
         if report.reporter_id != reporter.id:  # a code is not a key to someone else's report
             return self._t(language, catalog.STATUS_NOT_YOURS, ref=reference)
-        status = {"acknowledged": catalog.STATUS_TAKEN, "closed": catalog.STATUS_CLOSED}.get(
-            report.status, catalog.STATUS_WAITING
-        )
+        answers: dict[str, str] = {
+            ReportStatus.ACKNOWLEDGED: catalog.STATUS_TAKEN,
+            ReportStatus.CLOSED: catalog.STATUS_CLOSED,
+        }
+        status = answers.get(report.status, catalog.STATUS_WAITING)
         return self._t(language, status, ref=reference)
 
     # --- completion and expiry -----------------------------------------------------------------------
     async def _complete(self, store: Store, report: Report, conversation: Conversation, language: str) -> list[str]:
-        decision = await self.dispatcher.submit(store, report)
-        conversation.stage = "done"
+        decision = await self.incidents.submit(store, report)
+        conversation.stage = Stage.DONE
         if report.urgency == "emergency":
             reply = catalog.CONFIRM_EMERGENCY
         elif not decision.alert_groups:
@@ -296,8 +299,8 @@ class Dialogue:
     async def finish(self, store: Store, conversation: Conversation) -> None:
         """Close a conversation; a report still being collected is submitted with what it has."""
         report = await self._report(store, conversation)
-        if report is not None and report.status == "collecting":
-            await self.dispatcher.submit(store, report)
+        if report is not None and report.status == ReportStatus.COLLECTING:
+            await self.incidents.submit(store, report)
             store.audit("report_submitted_on_expiry", report)
         conversation.closed = True
 
@@ -388,7 +391,7 @@ class Dialogue:
 
     def _restart(self, conversation: Conversation, language: str) -> list[str]:
         """The conversation lost its report (deleted): start again from "what happened?"."""
-        conversation.stage = "awaiting_what"
+        conversation.stage = Stage.AWAITING_WHAT
         return [self._t(language, catalog.ASK_WHAT)]
 
     async def _report(self, store: Store, conversation: Conversation | None) -> Report | None:

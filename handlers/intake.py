@@ -39,7 +39,7 @@ class Intake:
         self.dialogue = dialogue
         self.responders = responders
         self.on_commit = on_commit  # wakes the delivery worker
-        self.digests = DigestRunner(responders.deployment, responders.dispatcher.gate)
+        self.digests = DigestRunner(responders.deployment, responders.incidents.gate)
 
     @property
     def default_language(self) -> str:
@@ -77,7 +77,7 @@ class Intake:
                     incident = await store.lock_due_incident(incident_id, now)
                     if incident is None:
                         continue  # taken by another process, or no longer due
-                    await self.responders.dispatcher.step(store, incident, now)
+                    await self.responders.incidents.step(store, incident, now)
                     moved += 1
             except (OperationalError, InterfaceError, OSError, TimeoutError) as exc:
                 # the database (not this incident) is failing: nothing to set aside, try next round

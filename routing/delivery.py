@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -44,6 +44,7 @@ class DeliveryWorker:
         vault: Vault,
         channels: Mapping[str, Sender],
         clock: Callable[[], datetime] = utcnow,
+        on_alert_failed: Callable[[Store, int], Awaitable[None]] | None = None,
         batch_size: int = 20,
         backoff_base_seconds: float = BACKOFF_BASE_SECONDS,
     ) -> None:
@@ -51,6 +52,7 @@ class DeliveryWorker:
         self.vault = vault
         self.channels = channels
         self.clock = clock
+        self.on_alert_failed = on_alert_failed  # the lifecycle: escalate now if nobody can be reached
         self.batch_size = batch_size
         self.backoff_base_seconds = backoff_base_seconds
         self._wakeup = asyncio.Event()
@@ -112,7 +114,9 @@ class DeliveryWorker:
                 retry_at = (
                     self.clock() + backoff(item.attempts + 1, self.backoff_base_seconds) if outcome == "retry" else None
                 )
-                await store.record_attempt(item.outbox_id, outcome, error, provider_id, retry_at)
+                failed_alert = await store.record_attempt(item.outbox_id, outcome, error, provider_id, retry_at)
+                if failed_alert is not None and self.on_alert_failed is not None:
+                    await self.on_alert_failed(store, failed_alert)
                 if outcome != "sent":
                     metrics.delivery_failed(item.channel, final=outcome == "final")
                     log.warning("delivery %s for outbox %s (%s): %s", outcome, item.outbox_id, item.channel, error)

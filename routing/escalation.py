@@ -1,18 +1,23 @@
 """Who is on call, and how an incident's escalation chain moves on.
 
-The chain is a snapshot taken when the incident opened (`Incident.chain = {"steps": [...],
-"repeats": {...}}`); `Incident.step` is the next step to run and `Incident.next_step_at` when, so timers
-survive a restart. Acknowledgement stops the chain (status leaves "open").
+The chain is a `ChainSnapshot` taken when the incident opened (the primary route's steps, the repeat
+counters, the route's reminder settings), stored as JSON in `Incident.chain`; `Incident.step` is the next
+step to run and `Incident.next_step_at` when, so timers survive a restart. Acknowledgement stops the
+chain (status leaves "open").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from routing.deployment import Deployment, Member
+from pydantic import ValidationError
+
+from routing.deployment import ChainStep, Deployment, Member
+from storage.models import Incident
 from taxonomy import POLICE_MISCONDUCT
 
 MAX_STEPS_PER_ADVANCE = 100  # a chain of repeats cannot loop forever inside one advance
@@ -94,26 +99,65 @@ def resolve_group(
     return []
 
 
-def snapshot(chain: tuple[dict[str, Any], ...], reminders: dict[str, float] | None = None) -> dict[str, Any]:
-    """The chain as stored on the incident: steps, repeat counters, and the route's reminder settings."""
-    return {"steps": [dict(step) for step in chain], "repeats": {}, "reminders": dict(reminders or {})}
+@dataclass(frozen=True)
+class Reminders:
+    remind_every: float | None = None  # minutes: after the last step, until someone acknowledges
+    remind_unresolved_after: float | None = None  # hours: once acknowledged, until someone resolves
 
 
-def chain_backup(chain: dict[str, Any]) -> str | None:
-    """The chain's own backup group, where a step naming a removed group goes instead."""
-    return next((step["backup"] for step in chain.get("steps", []) if step.get("backup")), None)
+@dataclass
+class ChainSnapshot:
+    """An incident's escalation chain, typed; `to_json`/`of` are its only way in and out of the database."""
+
+    steps: list[ChainStep]
+    repeats: dict[int, int] = field(default_factory=dict)  # repeat step index -> times run
+    reminders: Reminders = Reminders()
+
+    @classmethod
+    def taken(cls, steps: Sequence[ChainStep], reminders: Reminders) -> ChainSnapshot:
+        return cls(steps=[step for step in steps if not step.digest], reminders=reminders)
+
+    @classmethod
+    def of(cls, incident: Incident) -> ChainSnapshot:
+        """Read the stored chain; ValueError for a row that is not one (the runner sets it aside)."""
+        data = incident.chain or {}
+        try:
+            steps = [ChainStep.model_validate(step) for step in data.get("steps", [])]
+            repeats = {int(k): int(v) for k, v in (data.get("repeats") or {}).items()}
+            reminders = Reminders(**(data.get("reminders") or {}))
+        except (TypeError, AttributeError, ValidationError) as exc:
+            raise ValueError("incident chain is not a chain snapshot") from exc
+        return cls(steps=steps, repeats=repeats, reminders=reminders)
+
+    def save(self, incident: Incident) -> None:
+        incident.chain = self.to_json()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "steps": [step.model_dump(exclude_none=True) for step in self.steps],
+            "repeats": {str(k): v for k, v in self.repeats.items()},
+            "reminders": {k: v for k, v in asdict(self.reminders).items() if v is not None},
+        }
+
+    @property
+    def backup(self) -> str | None:
+        """The chain's own backup group, where a step naming a removed group goes instead."""
+        return next((step.backup for step in self.steps if step.backup), None)
+
+    def done(self, step: int) -> bool:
+        return step >= len(self.steps)
 
 
-def _block_start(steps: list[dict[str, Any]], repeat_index: int) -> int:
+def _block_start(steps: list[ChainStep], repeat_index: int) -> int:
     """A repeat runs again the steps after the previous repeat (or from the start)."""
     for index in range(repeat_index - 1, -1, -1):
-        if "repeat" in steps[index]:
+        if steps[index].repeat is not None:
             return index + 1
     return 0
 
 
 def advance(
-    chain: dict[str, Any],
+    chain: ChainSnapshot,
     step: int,
     now: datetime,
     deployment: Deployment,
@@ -123,38 +167,37 @@ def advance(
     """Run the chain from `step` until a wait or the end.
 
     Returns the notifications to send, the next step index, and when to run it (None: chain done).
-    The `repeats` counters inside `chain` are updated in place.
+    The repeat counters of `chain` are updated in place (save it on the incident afterwards).
     """
-    steps: list[dict[str, Any]] = chain.get("steps", [])
-    repeats: dict[str, int] = chain.setdefault("repeats", {})
-    first_wait = next((i for i, s in enumerate(steps) if "wait" in s), len(steps))
+    steps = chain.steps
+    first_wait = next((i for i, s in enumerate(steps) if s.wait is not None), len(steps))
     notifications: list[Notify] = []
     for _ in range(MAX_STEPS_PER_ADVANCE):
         if step >= len(steps):
             return notifications, step, None
         current = steps[step]
-        if "wait" in current:
-            return notifications, step + 1, now + timedelta(minutes=int(current["wait"]))
-        if "repeat" in current:
-            done = repeats.get(str(step), 0)
-            if done < int(current["repeat"]):
-                repeats[str(step)] = done + 1
+        if current.wait is not None:
+            return notifications, step + 1, now + timedelta(minutes=current.wait)
+        if current.repeat is not None:
+            done = chain.repeats.get(step, 0)
+            if done < current.repeat:
+                chain.repeats[step] = done + 1
                 step = _block_start(steps, step)
             else:
                 step += 1
             continue
-        group = current.get("notify") or current.get("backup")
+        group = current.notify or current.backup
         if group:
             notifications += resolve_group(
                 deployment,
                 group,
                 now,
                 area,
-                current.get("tier"),
+                current.tier,
                 types,
                 step,
                 escalation=step > first_wait,
-                fallback=chain_backup(chain),
+                fallback=chain.backup,
             )
         step += 1
     return notifications, step, None

@@ -10,10 +10,10 @@ again, whatever this module says, at the one place every message to a responder 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from routing.deployment import ChainStep, Deployment, Route, RouteFilter
+from routing.escalation import Reminders
 from taxonomy import POLICE_MISCONDUCT
 
 
@@ -40,13 +40,13 @@ class Target:
 class RoutingDecision:
     alert_groups: tuple[str, ...]  # alerted as soon as the report is routed
     digest_groups: tuple[str, ...]
-    chain: tuple[dict[str, Any], ...]  # the primary route's chain, as snapshotted on the incident
+    chain: tuple[ChainStep, ...]  # the primary route's chain (no digest steps), snapshotted on the incident
     also_groups: tuple[str, ...]  # groups added by other routes (alerted at once, no chain of their own)
     routes: tuple[str, ...]  # names of the routes that matched, for the audit trail
     withheld_groups: tuple[str, ...] = ()  # police-affiliated groups removed by the safeguard
     extra: tuple[Target, ...] = ()  # what `also_groups` means exactly: group and tier
     first_wave: tuple[Target, ...] = ()  # the chain's own steps before its first wait
-    reminders: dict[str, float] = field(default_factory=dict)  # remind_every (min), remind_unresolved_after (h)
+    reminders: Reminders = Reminders()
     exclusive: bool = False
 
     @property
@@ -110,15 +110,11 @@ def decide(deployment: Deployment, facts: ReportFacts) -> RoutingDecision:
         digest = [g for g in digest if g not in police]
 
     alert_groups = _unique([t.group for t in first_wave + extra])
-    reminders: dict[str, float] = {}
-    if primary is not None and primary.remind_every:
-        reminders["remind_every"] = primary.remind_every
-    if primary is not None and primary.remind_unresolved_after:
-        reminders["remind_unresolved_after"] = primary.remind_unresolved_after
+    reminders = Reminders(primary.remind_every, primary.remind_unresolved_after) if primary else Reminders()
     return RoutingDecision(
         alert_groups=alert_groups,
         digest_groups=tuple(g for g in _unique(digest) if g not in alert_groups),
-        chain=tuple(step.model_dump(exclude_none=True) for step in steps if not step.digest),
+        chain=tuple(step for step in steps if not step.digest),
         also_groups=_unique([t.group for t in extra]),
         routes=tuple(route.name for route in ([primary] if primary else []) + adding),
         withheld_groups=_unique(withheld),

@@ -20,6 +20,7 @@ from handlers.intake import Intake
 from handlers.responders import ResponderDesk
 from handlers.sms import TwilioChannel
 from handlers.telegram import TelegramChannel
+from handlers.web import WebChannel
 from monitoring.appkeys import DATABASE, DEPLOYMENT, GEOJSON, SETTINGS, VAULT
 from monitoring.metrics import setup_metrics
 from monitoring.retention import retention_context
@@ -28,7 +29,7 @@ from nlp.triage import Classifier, Triage
 from routing.channels import register_capabilities
 from routing.delivery import DeliveryWorker
 from routing.deployment import Deployment, load_deployment, load_geojson, responder_specs
-from routing.dispatch import Dispatcher
+from routing.incidents import Incidents
 from settings import ConfigError, Settings
 from storage.crypto import Vault
 from storage.db import Database, upgrade_database_async
@@ -42,6 +43,7 @@ SWEEP_SECONDS = 30.0
 PROVIDERS: tuple[type[Channel], ...] = (
     TwilioChannel,  # handlers/sms: SMS and WhatsApp
     TelegramChannel,  # handlers/telegram
+    WebChannel,  # handlers/web
 )
 
 
@@ -82,12 +84,12 @@ def build_services(
     db = Database(settings.database_url)
     triage = Triage.from_deployment(deployment, geojson, classifier)
     worker_ref: list[DeliveryWorker] = []
-    dispatcher = Dispatcher(deployment)
+    incidents = Incidents(deployment)
     intake = Intake(
         db,
         vault,
-        Dialogue(deployment, triage, dispatcher),
-        ResponderDesk(dispatcher),
+        Dialogue(deployment, triage, incidents),
+        ResponderDesk(incidents),
         on_commit=lambda: worker_ref[0].wake() if worker_ref else None,
     )
     services = Services(
@@ -99,7 +101,7 @@ def build_services(
             channel = provider(settings, intake)
             for served in provider.serves():
                 services.channels[served] = channel
-    services.worker = DeliveryWorker(db, vault, services.channels)
+    services.worker = DeliveryWorker(db, vault, services.channels, on_alert_failed=incidents.expedite_if_unreached)
     worker_ref.append(services.worker)
     return services
 

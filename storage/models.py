@@ -24,6 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from storage.states import AlertStatus, IncidentStatus, OutboxStatus, ReportStatus
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -108,7 +110,7 @@ class Report(Base):
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"), index=True)
     alert_groups: Mapped[list[str]] = mapped_column(default=list)
     digest_groups: Mapped[list[str]] = mapped_column(default=list)
-    status: Mapped[str] = mapped_column(String(20), default="collecting", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=ReportStatus.COLLECTING, index=True)
     quiet: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     submitted_at: Mapped[datetime | None] = mapped_column()
@@ -129,7 +131,7 @@ class Incident(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(12))  # the first report's code
-    status: Mapped[str] = mapped_column(String(20), default="open")  # open, acknowledged, resolved
+    status: Mapped[str] = mapped_column(String(20), default=IncidentStatus.OPEN)  # storage/states.py
     # Sticky: once any report or correction put police_misconduct on the incident, no police-affiliated
     # responder gets anything about it again, whatever later corrections say (routing/safeguard.py).
     police_sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -212,7 +214,7 @@ class Alert(Base):
     group: Mapped[str] = mapped_column(String(40))
     responder_id: Mapped[int] = mapped_column(ForeignKey("responders.id"))
     step: Mapped[int] = mapped_column(Integer, default=0)  # the escalation step that sent it
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[str] = mapped_column(String(20), default=AlertStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     acknowledged_at: Mapped[datetime | None] = mapped_column()
 
@@ -232,7 +234,7 @@ class OutboxMessage(Base):
     channel: Mapped[str] = mapped_column(String(20))
     address_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     body_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending, sending, sent, failed
+    status: Mapped[str] = mapped_column(String(12), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column()

@@ -36,9 +36,11 @@ from storage.models import (
     WebMessage,
     utcnow,
 )
+from storage.states import AlertStatus, IncidentStatus, OutboxStatus, Stage
 
 log = logging.getLogger("salama.storage")
 
+LIVE_INCIDENT = (IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED)  # can still be joined, escalated, reminded
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed on keypads
 
 
@@ -118,7 +120,7 @@ class Store:
         now = utcnow()
         conversation = Conversation(
             reporter_id=reporter.id,
-            stage="awaiting_what",
+            stage=Stage.AWAITING_WHAT,
             language=language,
             started_at=now,
             updated_at=now,
@@ -235,7 +237,7 @@ class Store:
 
     async def open_incident_near(self, area: str, venue: str | None, since: datetime) -> Sequence[Incident]:
         query = select(Incident).where(
-            Incident.status.in_(("open", "acknowledged")), Incident.area == area, Incident.last_report_at >= since
+            Incident.status.in_(LIVE_INCIDENT), Incident.area == area, Incident.last_report_at >= since
         )
         if venue is not None:
             query = query.where(or_(Incident.venue == venue, Incident.venue.is_(None)))
@@ -265,7 +267,7 @@ class Store:
     @staticmethod
     def _due(now: datetime):  # type: ignore[no-untyped-def]
         return (
-            Incident.status.in_(("open", "acknowledged")),
+            Incident.status.in_(LIVE_INCIDENT),
             Incident.fault.is_(None),
             Incident.next_step_at.is_not(None),
             Incident.next_step_at <= now,
@@ -326,6 +328,9 @@ class Store:
             )
         )
 
+    async def alert(self, alert_id: int) -> Alert | None:
+        return await self.session.get(Alert, alert_id)
+
     async def responder(self, responder_id: int) -> Responder | None:
         return await self.session.get(Responder, responder_id)
 
@@ -379,7 +384,9 @@ class Store:
         await self.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.report_id.in_([r.id for r in reports]), OutboxMessage.kind == "reply")
-            .values(address_enc=None, body_enc=None, status="failed", last_error="reporter deleted their data")
+            .values(
+                address_enc=None, body_enc=None, status=OutboxStatus.FAILED, last_error="reporter deleted their data"
+            )
         )
         await self.session.execute(delete(Conversation).where(Conversation.reporter_id == reporter.id))
         await self.session.delete(reporter)
@@ -394,9 +401,10 @@ class Store:
                 select(OutboxMessage)
                 .where(
                     or_(
-                        (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now),
+                        (OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.next_attempt_at <= now),
                         # a worker that died mid-send leaves 'sending' rows behind: take them back
-                        (OutboxMessage.status == "sending") & (OutboxMessage.claimed_at <= now - stale_after),
+                        (OutboxMessage.status == OutboxStatus.SENDING)
+                        & (OutboxMessage.claimed_at <= now - stale_after),
                     )
                 )
                 .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
@@ -407,9 +415,9 @@ class Store:
         claimed = []
         for row in rows:
             if row.address_enc is None or row.body_enc is None:
-                row.status = "failed"
+                row.status = OutboxStatus.FAILED
                 continue
-            row.status = "sending"
+            row.status = OutboxStatus.SENDING
             row.claimed_at = now
             claimed.append(
                 PendingDelivery(
@@ -432,40 +440,29 @@ class Store:
         error: str | None = None,
         provider_message_id: str | None = None,
         retry_at: datetime | None = None,
-    ) -> None:
+    ) -> int | None:
+        """Record one send; returns the alert id when an alert has finally failed (the lifecycle decides)."""
         row = await self.session.get(OutboxMessage, outbox_id)
         if row is None:
-            return
+            return None
         row.attempts += 1
         row.last_error = error
         if outcome == "sent":
-            row.status, row.sent_at, row.provider_message_id = "sent", utcnow(), provider_message_id
+            row.status, row.sent_at, row.provider_message_id = OutboxStatus.SENT, utcnow(), provider_message_id
         elif outcome == "retry" and retry_at is not None:
-            row.status, row.next_attempt_at = "pending", retry_at
+            row.status, row.next_attempt_at = OutboxStatus.PENDING, retry_at
         else:
-            row.status = "failed"
+            row.status = OutboxStatus.FAILED
         if row.alert_id is not None and row.kind == "alert" and outcome in ("sent", "final"):
             # One conditional UPDATE, not read-then-write: an acknowledgement committed meanwhile stays.
             await self.session.execute(
                 update(Alert)
-                .where(Alert.id == row.alert_id, Alert.status == "pending")
-                .values(status="sent" if outcome == "sent" else "failed")
+                .where(Alert.id == row.alert_id, Alert.status == AlertStatus.PENDING)
+                .values(status=AlertStatus.SENT if outcome == "sent" else AlertStatus.FAILED)
                 .execution_options(synchronize_session=False)
             )
-            alert = await self.session.get(Alert, row.alert_id)
-            if alert is not None and outcome == "final":
-                await self._expedite_if_unreached(alert)
         self.session.add(DeliveryAttempt(outbox_id=outbox_id, outcome=outcome, error=error))
-
-    async def _expedite_if_unreached(self, alert: Alert) -> None:
-        """Nobody on an incident can be reached: run its next escalation step now, not after the wait."""
-        incident = await self.session.get(Incident, alert.incident_id) if alert.incident_id else None
-        if incident is None or incident.status != "open" or incident.next_step_at is None:
-            return
-        statuses = {a.status for a in await self.alerts_of_incident(incident)}
-        if not statuses & {"pending", "sent", "acknowledged"}:
-            incident.next_step_at = utcnow()
-            self.audit("escalated_after_delivery_failure", alert=alert, incident=incident.id)
+        return row.alert_id if row.kind == "alert" and outcome == "final" else None
 
     # --- digests ------------------------------------------------------------------------------
     def savepoint(self) -> AsyncSessionTransaction:

@@ -237,7 +237,7 @@ AREA = {
 
 
 def _alert(lang: str, **values: str) -> str:
-    """An alert as routing/dispatch.py writes it, without the quoted report."""
+    """An alert as routing/incidents.py writes it, without the quoted report."""
     params = _params(lang) | values
     names = ("ALERT_TITLE", "ALERT_TYPE", "ALERT_WHERE", "ALERT_WHEN", "ALERT_HOW_TO_ACK")
     return for_sms("\n".join(locales.translate(lang, getattr(catalog, name), **params) for name in names))

@@ -126,7 +126,7 @@ async def personal_data(monitoring: Monitoring) -> set[str]:
 
 async def test_downloads_are_protected_open_data(monitoring: Monitoring) -> None:
     await monitoring.login()
-    k = monitoring.app[DASHBOARD].config.min_cell
+    k = monitoring.app[DASHBOARD].settings.stats_min_cell
     csv_response = await monitoring.http.get(monitoring.url + "/dashboard/export.csv")
     assert csv_response.status == 200
     assert csv_response.content_type == "text/csv"
@@ -164,7 +164,7 @@ async def test_session_expires_when_idle(monitoring: Monitoring) -> None:
     assert (await monitoring.http.get(monitoring.url + "/dashboard", allow_redirects=False)).status == 200
     dashboard = monitoring.app[DASHBOARD]
     real_clock = dashboard.clock
-    idle = timedelta(minutes=dashboard.config.session_minutes, seconds=1)
+    idle = timedelta(minutes=dashboard.settings.dashboard_session_minutes, seconds=1)
     dashboard.clock = lambda: real_clock() + idle
     try:
         await assert_locked_out(monitoring)

@@ -3,7 +3,7 @@ follow-ups, corrections, splits, acknowledgements and escalations, no member of 
 is ever sent anything about an incident once police misconduct has touched it, nor about a report that
 carries it.
 
-Random deployments that load (the load-time check passes), run through the real Dispatcher, ResponderDesk
+Random deployments that load (the load-time check passes), run through the real Incidents, ResponderDesk
 and Store on a real SQLite database; every outbox row written is checked after every operation.
 """
 
@@ -23,7 +23,7 @@ from sqlalchemy import delete, select
 from handlers.base import InboundMessage
 from handlers.responders import ResponderDesk
 from routing.deployment import Deployment, responder_specs
-from routing.dispatch import Dispatcher
+from routing.incidents import Incidents
 from storage.crypto import Vault
 from storage.db import Database, upgrade_database
 from storage.models import Alert, Base, Incident, OutboxMessage, Report, utcnow
@@ -152,8 +152,8 @@ def _police_addresses(deployment: Deployment) -> set[str]:
 
 async def _scenario(url: str, deployment: Deployment, ops: list[tuple[Any, ...]]) -> None:
     db = Database(url)
-    dispatcher = Dispatcher(deployment)
-    desk = ResponderDesk(dispatcher)
+    incidents = Incidents(deployment)
+    desk = ResponderDesk(incidents)
     police = _police_addresses(deployment)
     touched: set[int] = set()  # incidents police misconduct has touched: sticky, as the rule says
     misconduct_reports: set[int] = set()
@@ -168,7 +168,7 @@ async def _scenario(url: str, deployment: Deployment, ops: list[tuple[Any, ...]]
             now += timedelta(minutes=5)
             async with db.sessions() as session, session.begin():
                 store = Store(session, VAULT)
-                await _apply(store, dispatcher, desk, op, number, now)
+                await _apply(store, incidents, desk, op, number, now)
             async with db.sessions() as session:
                 store = Store(session, VAULT)
                 reports = {r.id: r for r in (await session.scalars(select(Report))).all()}
@@ -201,7 +201,7 @@ def _specs(deployment: Deployment):  # type: ignore[no-untyped-def]
 
 async def _apply(
     store: Store,
-    dispatcher: Dispatcher,
+    incidents: Incidents,
     desk: ResponderDesk,
     op: tuple[Any, ...],
     number: int,
@@ -217,26 +217,26 @@ async def _apply(
         if at_bar and area == "North":
             report.venue = "Bar"
         report.event_at = now - timedelta(minutes=minutes_ago)
-        await dispatcher.submit(store, report, now)
+        await incidents.submit(store, report, now)
     elif kind == "follow_up" and reports:
         report = reports[op[1] % len(reports)]
         if report.incident_id is None:
             return
         report.types = list(dict.fromkeys(report.types + list(op[2])))
         report.urgency = op[3]
-        await dispatcher.report_changed(store, report, "more words", now)
+        await incidents.report_changed(store, report, "more words", now)
     elif kind == "correct" and reports:
         report = reports[op[1] % len(reports)]
         incident = await store.incident(report.incident_id) if report.incident_id else None
         if incident is not None:
             holder = await _someone_alerted(store, incident, 0)
             if holder is not None:
-                await dispatcher.correct_type(store, incident, holder, op[2], now)
+                await incidents.correct_type(store, incident, holder, op[2], now)
     elif kind == "split" and reports:
         report = reports[op[1] % len(reports)]
         incident = await store.incident(report.incident_id) if report.incident_id else None
         if incident is not None and incident.report_count > 1 and report.reference != incident.reference:
-            await dispatcher.split(store, incident, report, now)
+            await incidents.split(store, incident, report, now)
     elif kind == "ack" and reports:
         report = reports[op[1] % len(reports)]
         incident = await store.incident(report.incident_id) if report.incident_id else None
@@ -256,7 +256,7 @@ async def _apply(
         for incident_id in await store.due_incident_ids(later):
             incident = await store.lock_due_incident(incident_id, later)
             if incident is not None:
-                await dispatcher.step(store, incident, later)
+                await incidents.step(store, incident, later)
 
 
 async def _someone_alerted(store: Store, incident: Incident, pick: int):  # type: ignore[no-untyped-def]

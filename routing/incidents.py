@@ -1,4 +1,8 @@
-"""From a report to alerts in the outbox, in the caller's transaction; the incident's escalation.
+"""The incident lifecycle, in one place: every transition, in the caller's transaction.
+
+open and join (a report is routed), route again (a follow-up, a late place, a correction), split,
+acknowledge, escalate and remind, resolve, reopen, and the escalation a delivery failure brings forward;
+and who may do each. Handlers parse commands and call these; the repository only stores.
 
 A report either joins an open incident about the same event (same area or venue, compatible type,
 event times within the window) or opens a new one, whose escalation chain is snapshotted and run until
@@ -14,17 +18,16 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm.attributes import flag_modified
-
 import locales
 from locales import catalog
 from routing.channels import capabilities
 from routing.deployment import Deployment
-from routing.escalation import Notify, advance, chain_backup, resolve_group, snapshot
+from routing.escalation import ChainSnapshot, Notify, advance, resolve_group
 from routing.rules import ReportFacts, RoutingDecision, Target, decide
 from routing.safeguard import ResponderGate, touched_by_misconduct
 from storage.models import Incident, Report, Responder, utcnow
 from storage.repository import Store
+from storage.states import AlertStatus, IncidentStatus, ReportStatus
 from taxonomy import INCIDENT_TYPES, POLICE_MISCONDUCT, more_urgent
 
 log = logging.getLogger("salama.routing")
@@ -108,7 +111,7 @@ def type_buttons(language: str, reference: str) -> list[list[list[str]]]:
 UpdateText = Callable[[Responder], str]  # the short update for someone already on the incident
 
 
-class Dispatcher:
+class Incidents:
     def __init__(self, deployment: Deployment) -> None:
         self.deployment = deployment
         self.gate = ResponderGate(deployment)
@@ -148,7 +151,7 @@ class Dispatcher:
         decision = decide(self.deployment, self.facts_of(report))
         report.alert_groups = list(decision.alert_groups)
         report.digest_groups = list(decision.digest_groups)
-        report.status = "submitted"
+        report.status = ReportStatus.SUBMITTED
         report.submitted_at = now
         report.event_at = report.event_at or report.created_at or now
         if cluster and report.area is not None:
@@ -216,7 +219,7 @@ class Dispatcher:
             area=report.area,
             venue=report.venue,
             route=decision.routes[0] if decision.routes else None,
-            chain=snapshot(decision.chain, decision.reminders),
+            chain=ChainSnapshot.taken(decision.chain, decision.reminders).to_json(),
             opened_at=now,
             last_report_at=now,
             last_event_at=report.event_at,
@@ -226,16 +229,19 @@ class Dispatcher:
         await store.session.flush()
         report.incident_id = incident.id
         notes = self._resolve_targets(incident, decision.extra, now)
+        chain = ChainSnapshot.of(incident)
         chain_notes, incident.step, incident.next_step_at = advance(
-            incident.chain, 0, now, self.deployment, report.area, report.types
+            chain, 0, now, self.deployment, report.area, report.types
         )
-        flag_modified(incident, "chain")
+        chain.save(incident)
         await self._alert(store, incident, report, notes + chain_notes, now)
         alerted = await store.alerts_of_incident(incident)
         if incident.next_step_at is None and alerted:
             self._schedule_reminder(incident, now)
         if incident.next_step_at is None and not alerted:
-            incident.status = "digest"  # nobody to alert (an unsafe place for the digest): nothing to chase
+            incident.status = (
+                IncidentStatus.DIGEST
+            )  # nobody to alert (an unsafe place for the digest): nothing to chase
         return incident
 
     async def _join(
@@ -297,13 +303,13 @@ class Dispatcher:
         someone runs the new route's chain from its start.
         """
         notes = self._resolve_targets(incident, decision.extra, now)
-        if restart and incident.status == "open":
-            incident.chain = snapshot(decision.chain, decision.reminders)
+        if restart and incident.status == IncidentStatus.OPEN:
+            chain = ChainSnapshot.taken(decision.chain, decision.reminders)
             incident.route = decision.routes[0] if decision.routes else incident.route
             chain_notes, incident.step, incident.next_step_at = advance(
-                incident.chain, 0, now, self.deployment, incident.area, incident.types
+                chain, 0, now, self.deployment, incident.area, incident.types
             )
-            flag_modified(incident, "chain")
+            chain.save(incident)
             notes += chain_notes
             if incident.next_step_at is None:
                 self._schedule_reminder(incident, now)
@@ -406,7 +412,7 @@ class Dispatcher:
 
     # --- helpers -------------------------------------------------------------------------------------
     def _resolve_targets(self, incident: Incident, targets: Sequence[Target], now: datetime) -> list[Notify]:
-        fallback = chain_backup(incident.chain or {})
+        fallback = ChainSnapshot.of(incident).backup
         return [
             note
             for target in dict.fromkeys(targets)
@@ -495,12 +501,12 @@ class Dispatcher:
 
     def _schedule_reminder(self, incident: Incident, now: datetime) -> None:
         """After the last step: remind every N minutes until someone acknowledges (if the route says)."""
-        every = (incident.chain or {}).get("reminders", {}).get("remind_every")
+        every = ChainSnapshot.of(incident).reminders.remind_every
         incident.next_step_at = now + timedelta(minutes=float(every)) if every else None
 
     def schedule_unresolved_reminder(self, incident: Incident, now: datetime) -> None:
         """Once acknowledged: remind the holder after M hours if nobody resolved it (if the route says)."""
-        hours = (incident.chain or {}).get("reminders", {}).get("remind_unresolved_after")
+        hours = ChainSnapshot.of(incident).reminders.remind_unresolved_after
         incident.next_step_at = now + timedelta(hours=float(hours)) if hours else None
 
     # --- escalation --------------------------------------------------------------------------------
@@ -512,14 +518,15 @@ class Dispatcher:
             incident.next_step_at = None
             return 0
         first = next((r for r in reports if r.reference == incident.reference), reports[0])
-        if incident.status == "acknowledged":
+        if incident.status == IncidentStatus.ACKNOWLEDGED:
             return await self._remind_holder(store, incident, first, now)
-        if incident.step >= len(incident.chain.get("steps", [])):
+        chain = ChainSnapshot.of(incident)
+        if chain.done(incident.step):
             return await self._remind_unacknowledged(store, incident, first, now)
         notes, incident.step, incident.next_step_at = advance(
-            incident.chain, incident.step, now, self.deployment, incident.area, incident.types
+            chain, incident.step, now, self.deployment, incident.area, incident.types
         )
-        flag_modified(incident, "chain")
+        chain.save(incident)
         sent = await self._alert(store, incident, first, notes, now)
         if incident.next_step_at is None:
             self._schedule_reminder(incident, now)
@@ -565,3 +572,132 @@ class Dispatcher:
         self.schedule_unresolved_reminder(incident, now)
         store.audit("incident_unresolved_reminder", report, incident=incident.id, sent=sent)
         return sent
+
+    # --- who may act -----------------------------------------------------------------------------------
+    async def actor(
+        self, store: Store, people: Sequence[Responder], incident: Incident, action: str
+    ) -> tuple[Responder | None, str]:
+        """The row (group membership) a person acts as for `action`, or None and the refusal to give.
+
+        ACK, ESC, SPLIT: anyone the incident's chain has reached. DONE, TYPE(S): the holder, or the holder's
+        group once someone has taken it. Nobody police-affiliated on an incident touched by misconduct.
+        """
+        reports = list(await store.reports_of_incident(incident))
+        if touched_by_misconduct(incident, reports) and any(self.gate.is_police(store, p) for p in people):
+            return None, catalog.ACK_REFUSED
+        rows = {p.id: p for p in people}
+        reached = [rows[a.responder_id] for a in await store.alerts_of_incident(incident) if a.responder_id in rows]
+        if action in ("ACK", "ESC", "SPLIT"):
+            return (reached[0], "") if reached else (None, catalog.ACK_REFUSED)
+        if incident.acknowledged_by is None:
+            return (None, catalog.TAKE_FIRST) if reached else (None, catalog.ACK_REFUSED)
+        if incident.acknowledged_by in rows:
+            return rows[incident.acknowledged_by], ""
+        holder = await store.responder(incident.acknowledged_by)
+        same_group = [p for p in people if holder is not None and p.group == holder.group]
+        return (same_group[0], "") if same_group else (None, catalog.HOLDER_ONLY)
+
+    # --- acknowledge, resolve, reopen ------------------------------------------------------------------
+    async def acknowledge(self, store: Store, responder: Responder, incident: Incident) -> Responder | None:
+        """Take the incident. Returns who holds it already when that is someone else (nothing changes)."""
+        if incident.acknowledged_by is not None and incident.acknowledged_by != responder.id:
+            return await store.responder(incident.acknowledged_by)
+        now = utcnow()
+        first_time = incident.acknowledged_by is None
+        incident.status = IncidentStatus.ACKNOWLEDGED
+        incident.acknowledged_by = responder.id
+        incident.acknowledged_at = incident.acknowledged_at or now
+        self.schedule_unresolved_reminder(incident, now)  # the chain stops here
+        for alert in await store.alerts_of_incident(incident):
+            if alert.responder_id == responder.id:
+                alert.status, alert.acknowledged_at = AlertStatus.ACKNOWLEDGED, alert.acknowledged_at or now
+        reports = await store.reports_of_incident(incident)
+        for report in reports:
+            report.status = ReportStatus.ACKNOWLEDGED
+            report.acknowledged_at = report.acknowledged_at or now
+        if first_time:
+            await self._tell_other_responders(store, responder, incident)
+            await self._tell_reporters(store, reports)
+        store.audit(
+            "incident_acknowledged",
+            reports[0] if reports else None,
+            incident=incident.id,
+            group=responder.group,
+            responder_id=responder.id,
+        )
+        return None
+
+    async def resolve(self, store: Store, responder: Responder, incident: Incident) -> None:
+        now = utcnow()
+        incident.status = IncidentStatus.RESOLVED
+        incident.resolved_at = now
+        incident.next_step_at = None
+        if incident.acknowledged_by is None:
+            incident.acknowledged_by, incident.acknowledged_at = responder.id, now
+        for report in await store.reports_of_incident(incident):
+            report.status = ReportStatus.CLOSED
+            report.acknowledged_at = report.acknowledged_at or now
+        store.audit("incident_resolved", None, incident=incident.id, responder_id=responder.id)
+
+    async def reopen(self, store: Store, incident: Incident, now: datetime | None = None) -> None:
+        """A resolved incident back to its holder (or, with no holder, back into its chain)."""
+        now = now or utcnow()
+        incident.resolved_at = None
+        if incident.acknowledged_by is not None:
+            incident.status = IncidentStatus.ACKNOWLEDGED
+            self.schedule_unresolved_reminder(incident, now)
+            status = ReportStatus.ACKNOWLEDGED
+        else:
+            incident.status = IncidentStatus.OPEN
+            incident.next_step_at = now
+            status = ReportStatus.SUBMITTED
+        for report in await store.reports_of_incident(incident):
+            report.status = status
+        store.audit("incident_reopened", None, incident=incident.id)
+
+    async def expedite_if_unreached(self, store: Store, alert_id: int) -> None:
+        """A final delivery failure: when nobody on the incident can be reached, run its next step now."""
+        alert = await store.alert(alert_id)
+        incident = await store.incident(alert.incident_id) if alert and alert.incident_id else None
+        if alert is None or incident is None or incident.status != IncidentStatus.OPEN or incident.next_step_at is None:
+            return
+        statuses = {a.status for a in await store.alerts_of_incident(incident)}
+        if not statuses & {AlertStatus.PENDING, AlertStatus.SENT, AlertStatus.ACKNOWLEDGED}:
+            incident.next_step_at = utcnow()
+            store.audit("escalated_after_delivery_failure", alert=alert, incident=incident.id)
+
+    async def _tell_other_responders(self, store: Store, taker: Responder, incident: Incident) -> None:
+        told: set[int] = set()
+        for alert in await store.alerts_of_incident(incident):
+            if alert.responder_id == taker.id or alert.responder_id in told:
+                continue
+            told.add(alert.responder_id)
+            other = await store.responder(alert.responder_id)
+            if other is None:
+                continue
+            note = locales.translate(
+                other.language, catalog.ACK_TAKEN_BY_OTHER, ref=incident.reference, name=taker.name
+            )
+            message_id = await store.sent_message_id(alert) if capabilities(other.channel).edit_in_place else None
+            if message_id is not None:
+                original = await store.alert_body(alert)
+                await self.gate.send(
+                    store, other, f"{original}\n\n✔ {note}", "edit", incident=incident, alert=alert, edit_of=message_id
+                )
+            else:
+                await self.gate.send(store, other, note, "update", incident=incident, alert=alert)
+
+    async def _tell_reporters(self, store: Store, reports: Sequence[Report]) -> None:
+        for report in reports:
+            reporter = await store.reporter(report.reporter_id)
+            address = store.reporter_address(reporter) if reporter and not reporter.opted_out else None
+            if report.quiet or address is None:
+                continue
+            language = (reporter.language if reporter else None) or report.language
+            store.enqueue(
+                report.channel,
+                address,
+                locales.translate(language, catalog.ACKNOWLEDGED_TO_REPORTER, ref=report.reference),
+                "status",
+                report,
+            )
