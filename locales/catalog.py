@@ -315,3 +315,43 @@ RESPONDER_MESSAGES: tuple[str, ...] = (
     "RESPONDER_COMMANDS",
     "DIGEST_TITLE",
 )
+
+
+# --- web channel (handlers/web): the report form and the private status page; not SMS, so no SMS limits ---
+# TRANSLATORS: web form: the page's title and heading.
+WEB_TITLE = N_("Report harassment or violence")
+# TRANSLATORS: web form: under the title.
+WEB_INTRO = N_("Tell us what happened and where. You stay anonymous: we never ask for your name or phone number.")
+# TRANSLATORS: web form: shown above the form, every time.
+WEB_NOT_EMERGENCY = N_("Salama is not an emergency service. If you are in danger now, call the local emergency number.")
+# TRANSLATORS: web form: the label of the text box.
+WEB_MESSAGE_LABEL = N_("Your message")
+# TRANSLATORS: web form: the button that sends the message. One word.
+WEB_SEND = N_("Send")
+# TRANSLATORS: web form: heading above Salama's answers to the message just sent.
+WEB_REPLY_HEADING = N_("Salama's reply")
+# TRANSLATORS: web form: above the link to the reporter's private status page.
+WEB_STATUS_LINK = N_(
+    "Your private page: bookmark it to read news from responders later. Anyone with this link "
+    "can read it, so keep it secret."
+)
+# TRANSLATORS: web form: the link to the private status page.
+WEB_STATUS_LINK_TEXT = N_("Open my private page")
+# TRANSLATORS: web status page: its title and heading.
+WEB_STATUS_TITLE = N_("Your private page")
+# TRANSLATORS: web status page: above the list of messages.
+WEB_STATUS_INTRO = N_("Everything Salama sent you. Come back later for news from responders.")
+# TRANSLATORS: web status page: link back to the form.
+WEB_WRITE_MORE = N_("Write to Salama")
+# TRANSLATORS: web pages: a safety tip at the bottom.
+WEB_SAFETY = N_("On a shared device, close this window when you are done.")
+# TRANSLATORS: web pages: label before the list of languages.
+WEB_LANGUAGE = N_("Language")
+# TRANSLATORS: web form: the form's security token was missing or old.
+WEB_FORM_EXPIRED = N_("This form has expired. Please write your message again.")
+# TRANSLATORS: web form: too many messages from this connection or in total.
+WEB_TOO_MANY = N_("Too many messages right now. Please wait a few minutes and try again.")
+# TRANSLATORS: web form: {max} is a number of characters, like 2000.
+WEB_TOO_LONG = N_("Your message is too long: please keep it under {max} characters.")
+# TRANSLATORS: web pages: the page does not exist (also a wrong status link).
+WEB_NOT_FOUND = N_("Page not found.")
