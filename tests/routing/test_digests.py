@@ -16,7 +16,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import yaml
 from sqlalchemy import select, update
 
 import locales
@@ -29,6 +28,7 @@ from routing.digests import DigestRunner, Entry, format_digest, latest_due
 from routing.safeguard import ResponderGate
 from storage.models import AuditEvent, DigestRun, Incident, OutboxMessage, Report, Responder
 from storage.repository import Store
+from tests.routing.cities import write_config
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "config" / "demo-city.yaml"
@@ -43,15 +43,6 @@ RIVERSIDE = "Abandoned house in Riverside is unsafe at night"
 
 
 # --- helpers -----------------------------------------------------------------------------------------
-
-
-def write_config(tmp_path: Path, mutate) -> Path:  # type: ignore[no-untyped-def]
-    config = yaml.safe_load(DEMO.read_text())
-    mutate(config)
-    path = tmp_path / "city.yaml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True))
-    (tmp_path / "demo-city.geojson").write_text((DEMO.parent / "demo-city.geojson").read_text())
-    return path
 
 
 def group_of(config: dict, name: str) -> dict:

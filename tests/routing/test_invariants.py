@@ -17,7 +17,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import yaml
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
@@ -28,6 +27,7 @@ from locales import catalog
 from locales.segments import for_sms
 from nlp.keywords import KeywordClassifier
 from storage.models import Alert, AuditEvent, Correction, Incident, OutboxMessage, Report
+from tests.routing.cities import write_config
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "config" / "demo-city.yaml"
@@ -57,12 +57,7 @@ async def city(database_url: str, tmp_path: Path) -> AsyncIterator[Callable[...,
     started: list[Harness] = []
 
     async def start(*mutations: Mutate) -> Harness:
-        config = yaml.safe_load(DEMO.read_text())
-        for mutate in mutations:
-            mutate(config)
-        path = tmp_path / "city.yaml"
-        path.write_text(yaml.safe_dump(config, allow_unicode=True))
-        (tmp_path / "demo-city.geojson").write_text((ROOT / "config" / "demo-city.geojson").read_text())
+        path = write_config(tmp_path, *mutations)
         harness = await start_harness(database_url, classifier=KeywordClassifier(), deployment_config=path)
         started.append(harness)
         return harness

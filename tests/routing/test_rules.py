@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from routing.deployment import load_deployment
 from routing.rules import ReportFacts, decide
 from settings import ConfigError
+from tests.routing.cities import write_config
 
 DEMO = Path(__file__).resolve().parents[2] / "config" / "demo-city.yaml"
 
@@ -38,15 +38,6 @@ def test_default_routes(types: list[str], urgency: str, nightlife: bool, alerted
     decision = decide(load_deployment(DEMO), ReportFacts(types=tuple(types), urgency=urgency, nightlife=nightlife))
     assert set(decision.alert_groups) == alerted
     assert set(decision.digest_groups) == digest
-
-
-def write_config(tmp_path: Path, mutate) -> Path:  # type: ignore[no-untyped-def]
-    config = yaml.safe_load(DEMO.read_text())
-    mutate(config)
-    path = tmp_path / "city.yaml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True))
-    (tmp_path / "demo-city.geojson").write_text((DEMO.parent / "demo-city.geojson").read_text())
-    return path
 
 
 def test_config_routing_misconduct_to_police_is_refused(tmp_path: Path) -> None:
@@ -159,7 +150,7 @@ def test_exclusive_route_stands_alone_and_other_routes_add_their_groups() -> Non
     )
     assert shooting_and_assault.routes[0].startswith("gun violence")
     assert set(shooting_and_assault.alert_groups) == {"crisis_responders", "gbv_specialists"}
-    assert shooting_and_assault.chain[0] == {"notify": "crisis_responders"}
+    assert shooting_and_assault.chain[0].notify == "crisis_responders"
 
 
 def test_every_message_to_a_responder_passes_the_gate() -> None:
