@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 import metrics
@@ -23,7 +24,7 @@ def test_functions_count_with_bounded_labels() -> None:
     metrics.webhook_rejected("sms", "bad_signature")
     metrics.delivery_failed("whatsapp", final=True)
     metrics.observe_triage(0.004)
-    exposed = metrics.generate_latest(metrics.REGISTRY).decode()
+    exposed = generate_latest(metrics.REGISTRY).decode()
     assert "5555550123" not in exposed
     assert sample("salama_webhook_rejections_total", channel="sms", reason="other") >= 1
     assert sample("salama_webhook_rejections_total", channel="sms", reason="bad_signature") >= 1
