@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, cast, delete, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction
 
@@ -77,23 +79,42 @@ class Store:
         self.vault = vault
 
     # --- inbound -----------------------------------------------------------------------------
+    def _insert_or_skip(self, model: type[Any], **values: Any) -> Any:
+        """INSERT ... ON CONFLICT DO NOTHING, in this transaction (no SAVEPOINT: on SQLite a savepoint
+        as the first statement commits on RELEASE, which made the dedupe claim outlive a failure)."""
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        return insert(model).values(**values).on_conflict_do_nothing()
+
     async def claim_inbound(self, channel: str, provider_message_id: str) -> bool:
-        """Record a provider message id; False if it was seen before (a redelivery)."""
-        try:
-            async with self.session.begin_nested():
-                self.session.add(InboundMessage(channel=channel, provider_message_id=provider_message_id))
-        except IntegrityError:
-            return False
-        return True
+        """Record a provider message id in this transaction; False if it was seen before (a redelivery).
+
+        The claim commits or rolls back with everything the message causes, so a failure after it
+        leaves the redelivery to be processed; two deliveries at once: the second waits, then skips."""
+        result: Any = await self.session.execute(  # a CursorResult: rowcount says whether it was inserted
+            self._insert_or_skip(
+                InboundMessage, channel=channel, provider_message_id=provider_message_id, received_at=utcnow()
+            )
+        )
+        return bool(result.rowcount)
 
     async def reporter_for(self, channel: str, address: str) -> Reporter:
+        """The reporter behind an address, created on first contact; two first messages at the same
+        instant find the same row (insert-or-skip, then read) instead of one failing on the unique key."""
         pseudonym = self.vault.pseudonym(channel, address)
-        reporter = await self.session.scalar(select(Reporter).where(Reporter.pseudonym == pseudonym))
-        if reporter is None:
-            reporter = Reporter(pseudonym=pseudonym, channel=channel)
-            self.session.add(reporter)
+        now = utcnow()
+        await self.session.execute(
+            self._insert_or_skip(
+                Reporter, pseudonym=pseudonym, channel=channel, opted_out=False, created_at=now, last_seen_at=now
+            )
+        )
+        reporter = (
+            await self.session.scalars(
+                select(Reporter).where(Reporter.pseudonym == pseudonym).execution_options(populate_existing=True)
+            )
+        ).one()
         reporter.address_enc = self.vault.encrypt(address)
-        reporter.last_seen_at = utcnow()
+        reporter.last_seen_at = now
         reporter.opted_out = False
         await self.session.flush()
         return reporter
