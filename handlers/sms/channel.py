@@ -67,7 +67,16 @@ class TwilioChannel(Channel):
             await self.http.close()
 
     async def webhook(self, request: web.Request) -> web.Response:
-        form = {key: str(value) for key, value in (await request.post()).items()}
+        if request.content_type != "application/x-www-form-urlencoded":
+            metrics.webhook_rejected("sms", "unsupported")
+            log.warning("twilio webhook rejected: content type is not a form")
+            return web.Response(status=415, text="expected application/x-www-form-urlencoded")
+        try:
+            form = {key: str(value) for key, value in (await request.post()).items()}
+        except (UnicodeDecodeError, ValueError) as exc:  # not UTF-8, broken encoding: not Twilio
+            metrics.webhook_rejected("sms", "malformed")
+            log.warning("twilio webhook rejected: unreadable form (%s)", type(exc).__name__)
+            return web.Response(status=400, text="unreadable form")
         url = (self.settings.public_base_url or "") + request.path_qs
         if not self.validator.validate(url, form, request.headers.get("X-Twilio-Signature", "")):
             metrics.webhook_rejected("sms", "bad_signature")

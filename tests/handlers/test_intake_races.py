@@ -63,3 +63,16 @@ async def test_a_failure_after_the_claim_leaves_the_redelivery_to_be_processed(h
         assert duplicate.status == 200 and len(await reports_texts(harness)) == 1  # once, not twice
     finally:
         dialogue.handle = real_handle  # type: ignore[method-assign]
+
+
+async def test_junk_at_the_twilio_webhook_gets_a_4xx_and_one_log_line(harness: Harness, caplog) -> None:  # type: ignore[no-untyped-def]
+    url = harness.url + "/webhooks/twilio"
+    junk = [
+        (b"Body=\xff\xfe&From=%2B1555", {"Content-Type": "application/x-www-form-urlencoded"}),
+        (b"--x\r\nContent-Disposition: form-data\r\n\r\nhi\r\n--x--", {"Content-Type": "multipart/form-data"}),
+        (b'{"Body": "hi"}', {"Content-Type": "application/json"}),
+    ]
+    for body, headers in junk:
+        async with harness.http.post(url, data=body, headers=headers) as response:
+            assert 400 <= response.status < 500, (body, response.status)
+    assert not any(record.exc_info for record in caplog.records)
