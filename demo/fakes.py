@@ -13,6 +13,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
@@ -35,6 +36,7 @@ class FakeProviders:
         self.webhook: dict | None = None
         self.blocked: set[str] = set()
         self._failures: dict[str, list[int]] = {"telegram": [], "twilio": []}
+        self.retry_after_seconds = 3  # what a faked Telegram 429 asks for
         self._ids = itertools.count(1000)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -112,9 +114,10 @@ class FakeProviders:
             chat_id = str(params.get("chat_id"))
             if self._failures["telegram"]:
                 status = self._failures["telegram"].pop(0)
-                return web.json_response(
-                    {"ok": False, "error_code": status, "description": "Fake failure"}, status=status
-                )
+                failure: dict[str, Any] = {"ok": False, "error_code": status, "description": "Fake failure"}
+                if status == 429:  # Telegram's flood control says how long to wait
+                    failure["parameters"] = {"retry_after": self.retry_after_seconds}
+                return web.json_response(failure, status=status)
             if chat_id in self.blocked:
                 return web.json_response(
                     {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"},

@@ -46,10 +46,11 @@ class DeliveryReceipt:
 class DeliveryError(Exception):
     """A send that failed; `retryable` says whether trying again later can help."""
 
-    def __init__(self, reason: str, retryable: bool) -> None:
+    def __init__(self, reason: str, retryable: bool, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason[:200]
         self.retryable = retryable
+        self.retry_after = retry_after  # seconds the provider asked us to wait (Telegram's 429), if it said
 
 
 class Sender(Protocol):

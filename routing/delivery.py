@@ -110,10 +110,11 @@ class DeliveryWorker:
         outcomes = await asyncio.gather(*(self._send(item) for item in claimed))
         async with self.db.sessions() as session, session.begin():
             store = Store(session, self.vault)
-            for item, (outcome, error, provider_id) in zip(claimed, outcomes):
-                retry_at = (
-                    self.clock() + backoff(item.attempts + 1, self.backoff_base_seconds) if outcome == "retry" else None
-                )
+            for item, (outcome, error, provider_id, wait) in zip(claimed, outcomes):
+                retry_at = None
+                if outcome == "retry":  # never sooner than the provider asked
+                    delay = max(backoff(item.attempts + 1, self.backoff_base_seconds), timedelta(seconds=wait or 0))
+                    retry_at = self.clock() + delay
                 failed_alert = await store.record_attempt(item.outbox_id, outcome, error, provider_id, retry_at)
                 if failed_alert is not None and self.on_alert_failed is not None:
                     await self.on_alert_failed(store, failed_alert)
@@ -122,10 +123,11 @@ class DeliveryWorker:
                     log.warning("delivery %s for outbox %s (%s): %s", outcome, item.outbox_id, item.channel, error)
         return len(claimed)
 
-    async def _send(self, item: PendingDelivery) -> tuple[str, str | None, str | None]:
+    async def _send(self, item: PendingDelivery) -> tuple[str, str | None, str | None, float | None]:
+        """(outcome, error, provider message id, seconds the provider asked to wait)."""
         channel = self.channels.get(item.channel)
         if channel is None:
-            return "final", f"channel {item.channel} is not configured", None
+            return "final", f"channel {item.channel} is not configured", None, None
         try:
             receipt = await channel.send(
                 OutboundMessage(
@@ -138,9 +140,9 @@ class DeliveryWorker:
             )
         except DeliveryError as exc:
             if exc.retryable and item.attempts + 1 < MAX_ATTEMPTS:
-                return "retry", exc.reason, None
-            return "final", exc.reason, None
+                return "retry", exc.reason, None, exc.retry_after
+            return "final", exc.reason, None, None
         except Exception as exc:  # unknown failure: retry, it may be transient
             reason = f"{type(exc).__name__}"
-            return ("retry" if item.attempts + 1 < MAX_ATTEMPTS else "final"), reason, None
-        return "sent", None, receipt.provider_message_id
+            return ("retry" if item.attempts + 1 < MAX_ATTEMPTS else "final"), reason, None, None
+        return "sent", None, receipt.provider_message_id, None

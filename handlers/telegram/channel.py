@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import warnings
 from typing import Any
 
 from aiohttp import web
@@ -154,6 +155,12 @@ class TelegramChannel(Channel):
             )
         except (Forbidden, BadRequest) as exc:  # blocked the bot, chat gone: trying again will not help
             raise DeliveryError(f"telegram {type(exc).__name__}", retryable=False) from None
-        except (RetryAfter, TimedOut, NetworkError) as exc:
+        except RetryAfter as exc:  # 429: Telegram says how long to wait
+            with warnings.catch_warnings():  # PTB 22 warns that retry_after becomes a timedelta: both are read
+                warnings.simplefilter("ignore")
+                wait = exc.retry_after
+            seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+            raise DeliveryError("telegram RetryAfter", retryable=True, retry_after=seconds) from None
+        except (TimedOut, NetworkError) as exc:
             raise DeliveryError(f"telegram {type(exc).__name__}", retryable=True) from None
         return DeliveryReceipt(str(sent.message_id))

@@ -345,3 +345,20 @@ async def test_three_workers_deliver_500_alerts_without_duplicates(database_url:
         statuses = Counter((await session.scalars(select(OutboxMessage.status))).all())
     await verify.dispose()
     assert statuses == Counter({"sent": 500})
+
+
+async def test_telegram_429_is_retried_no_sooner_than_it_asked(harness: Harness) -> None:
+    harness.services.worker.backoff_base_seconds = 0.05  # our own backoff would retry at once
+    harness.fakes.retry_after_seconds = 2
+    harness.fakes.fail_next("telegram", 429)
+    started = time.monotonic()
+    report = await report_by_sms(
+        harness, "+15555550620", "My boyfriend locked me in the house and will not let me leave, right now in Hillside"
+    )
+    await harness.fakes.wait_for(
+        lambda sent: any(m.to == NADIA and report.reference in m.text for m in sent), timeout=15
+    )
+    assert time.monotonic() - started >= 2.0  # Telegram's retry_after, not our 0.05 s backoff
+    async with harness.services.db.sessions() as session:
+        outcomes = (await session.scalars(select(DeliveryAttempt.outcome).order_by(DeliveryAttempt.id))).all()
+    assert outcomes[0] == "retry" and "sent" in outcomes
