@@ -98,3 +98,48 @@ async def test_telegram_updates_through_ptb(fixture: str, expected: dict | None,
     assert message.provider_message_id == str(payload["update_id"])
     for field, value in expected.items():
         assert getattr(message, field) == value, field
+
+
+# --- the same raw payloads posted to the real routes of the running server (courier's style) ----------
+
+ROUTE_CASES = [
+    # provider, fixture, expected fields of the InboundMessage the intake receives (None: refused)
+    ("sms", "sms_text", {"channel": "sms", "address": "+15555550177", "text": TWILIO_CASES[0][3]}),
+    ("sms", "whatsapp_location", {"channel": "whatsapp", "address": "+15555550179", "location": (-4.99, 10.0225)}),
+    ("sms", "mms_photo", {"channel": "sms", "has_media": True}),
+    ("sms", "missing_from", None),
+    ("telegram", "text", TELEGRAM_CASES[0][1]),
+    ("telegram", "command_language", TELEGRAM_CASES[2][1]),
+    ("telegram", "edited", None),
+]
+
+
+@pytest.mark.parametrize("provider, fixture, expected", ROUTE_CASES)
+async def test_raw_payloads_through_the_real_routes(
+    provider: str, fixture: str, expected: dict | None, sqlite_harness
+) -> None:  # type: ignore[no-untyped-def]
+    from demo.webhooks import post_twilio
+
+    harness = sqlite_harness
+    seen: list[InboundMessage] = []
+    real = harness.services.intake.handle
+
+    async def recording(message: InboundMessage):  # type: ignore[no-untyped-def]
+        seen.append(message)
+        return await real(message)
+
+    harness.services.intake.handle = recording  # type: ignore[method-assign]
+    if provider == "sms":
+        response = await post_twilio(
+            harness.http, harness.url, harness.url, harness.settings.twilio_auth_token or "", twilio_fixture(fixture)
+        )
+    else:
+        payload = json.loads((HANDLERS / "telegram" / "fixtures" / f"{fixture}.json").read_text())
+        response = await harness.telegram(payload)
+    if expected is None:
+        assert seen == [] and response.status in (200, 400)  # refused (Twilio) or ignored (an edit)
+        return
+    assert response.status == 200
+    [message] = seen
+    for field, value in expected.items():
+        assert getattr(message, field) == value, field
