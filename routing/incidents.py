@@ -27,7 +27,7 @@ from routing.rules import ReportFacts, RoutingDecision, Target, decide
 from routing.safeguard import ResponderGate, touched_by_misconduct
 from storage.models import Incident, Report, Responder, utcnow
 from storage.repository import Store
-from storage.states import AlertStatus, IncidentStatus, ReportStatus
+from storage.states import AlertStatus, IncidentStatus, Priority, ReportStatus
 from taxonomy import INCIDENT_TYPES, POLICE_MISCONDUCT, more_urgent
 
 log = logging.getLogger("salama.routing")
@@ -700,4 +700,5 @@ class Incidents:
                 locales.translate(language, catalog.ACKNOWLEDGED_TO_REPORTER, ref=report.reference),
                 "status",
                 report,
+                priority=Priority.URGENT,  # a person is waiting to hear
             )

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from routing.deployment import Deployment
 from storage.models import Alert, Incident, Report, Responder
 from storage.repository import Store
+from storage.states import Priority
 from taxonomy import POLICE_MISCONDUCT
 
 log = logging.getLogger("salama.safeguard")
@@ -128,6 +129,7 @@ class ResponderGate:
         """Any other message to a responder (update, reminder, edit, digest); False if withheld."""
         if not await self._check(store, responder, incident, reports, kind):
             return False
+        priority = Priority.DIGEST if kind == "digest" else Priority.of(incident.urgency if incident else None)
         store.enqueue(
             responder.channel,
             store.responder_address(responder),
@@ -137,5 +139,6 @@ class ResponderGate:
             alert,
             buttons=buttons,
             edit_of=edit_of,
+            priority=priority,
         )
         return True

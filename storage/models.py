@@ -225,12 +225,14 @@ class OutboxMessage(Base):
     """A message waiting to be delivered (or delivered): the durable outbox the worker drains."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_due", "status", "priority", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"))
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
-    kind: Mapped[str] = mapped_column(String(20))  # alert, update, reply
+    kind: Mapped[str] = mapped_column(String(20))  # alert, update, reminder, edit, digest, status, reply
+    # Lower goes first: emergencies before routine traffic when a backlog builds (storage.states.Priority).
+    priority: Mapped[int] = mapped_column(Integer, default=2)
     channel: Mapped[str] = mapped_column(String(20))
     address_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     body_enc: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -38,7 +38,7 @@ from storage.models import (
     WebMessage,
     utcnow,
 )
-from storage.states import AlertStatus, IncidentStatus, OutboxStatus, Stage
+from storage.states import AlertStatus, IncidentStatus, OutboxStatus, Priority, Stage
 
 log = logging.getLogger("salama.storage")
 
@@ -247,7 +247,14 @@ class Store:
         self.session.add(alert)
         await self.session.flush()
         self.enqueue(
-            responder.channel, self.vault.decrypt(responder.address_enc), text, "alert", report, alert, buttons=buttons
+            responder.channel,
+            self.vault.decrypt(responder.address_enc),
+            text,
+            "alert",
+            report,
+            alert,
+            buttons=buttons,
+            priority=Priority.of(incident.urgency),
         )
         return alert
 
@@ -368,10 +375,12 @@ class Store:
         alert: Alert | None = None,
         buttons: list[list[list[str]]] | None = None,
         edit_of: str | None = None,
+        priority: int = Priority.ROUTINE,
     ) -> None:
         self.session.add(
             OutboxMessage(
                 kind=kind,
+                priority=int(priority),
                 channel=channel,
                 address_enc=self.vault.encrypt(address),
                 body_enc=self.vault.encrypt(text),
@@ -428,7 +437,7 @@ class Store:
                         & (OutboxMessage.claimed_at <= now - stale_after),
                     )
                 )
-                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             )

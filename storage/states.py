@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 
 class IncidentStatus(StrEnum):
@@ -31,6 +31,19 @@ class OutboxStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+
+
+class Priority(IntEnum):
+    """The outbox's lanes: a backlog never keeps an emergency behind routine traffic."""
+
+    EMERGENCY = 0
+    URGENT = 1  # also what a reporter is waiting to hear
+    ROUTINE = 2
+    DIGEST = 3
+
+    @classmethod
+    def of(cls, urgency: str | None) -> Priority:
+        return {"emergency": cls.EMERGENCY, "urgent": cls.URGENT}.get(urgency or "", cls.ROUTINE)
 
 
 class Stage(StrEnum):

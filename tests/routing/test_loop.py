@@ -362,3 +362,20 @@ async def test_telegram_429_is_retried_no_sooner_than_it_asked(harness: Harness)
     async with harness.services.db.sessions() as session:
         outcomes = (await session.scalars(select(DeliveryAttempt.outcome).order_by(DeliveryAttempt.id))).all()
     assert outcomes[0] == "retry" and "sent" in outcomes
+
+
+async def test_an_emergency_goes_out_before_a_routine_backlog(database_url: str) -> None:
+    harness = await start_harness(database_url, run_worker=False)
+    try:
+        async with harness.services.db.sessions() as session, session.begin():
+            store = Store(session, harness.services.vault)
+            for number in range(60):  # a backlog of routine updates, all due
+                store.enqueue("telegram", TOMAS, f"routine {number}", "update")
+        await report_by_sms(harness, "+15555550621", "Someone is shooting a gun at the Harbour now")
+        worker = harness.services.worker
+        worker.batch_size = 5
+        assert await worker.drain_once() == 5
+        first = [m.text for m in harness.fakes.sent]
+        assert all("routine" not in text for text in first) and any("EMERGENCY" in text for text in first)
+    finally:
+        await harness.stop()
