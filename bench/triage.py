@@ -66,7 +66,7 @@ def train_and_score(name: str) -> dict[str, Any]:
 def keyword_scores() -> dict[str, Any]:
     """The keyword classifier (nlp/keywords.py), the previous triage, through the same metrics."""
     from nlp.keywords import KeywordClassifier
-    from nlp.model import assign_types, decide_urgency
+    from nlp.model import assign_types, decide_final_urgency, decide_urgency
     from nlp.safety import default_net
     from nlp.training import label_metrics, urgency_metrics
 
@@ -78,7 +78,7 @@ def keyword_scores() -> dict[str, Any]:
         type_scores, urgency_scores = classifier.classify(e.text, e.lang)
         types.append([label for label, _ in assign_types(type_scores, classifier.thresholds())])
         model_u.append(decide_urgency(urgency_scores))
-        final_u.append(net.apply(model_u[-1], net.check(e.text)))
+        final_u.append(decide_final_urgency(urgency_scores, None, net.check(e.text)))
 
     def block(idx: list[int]) -> dict[str, Any]:
         with_net = urgency_metrics([test[i].urgency for i in idx], [final_u[i] for i in idx])

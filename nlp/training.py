@@ -42,6 +42,7 @@ from nlp.model import (
     THRESHOLDS_FILE,
     SpacyClassifier,
     assign_types,
+    decide_final_urgency,
     decide_urgency,
     model_input,
 )
@@ -286,17 +287,19 @@ def tune_type_thresholds(
 
 def tune_emergency_threshold(
     gold_emergency: Sequence[bool], emergency_scores: Sequence[float], net_hits: Sequence[bool],
-    target: float = EMERGENCY_RECALL_TARGET,
+    target: float = EMERGENCY_RECALL_TARGET, settled: Sequence[bool] | None = None,
 ) -> float:
-    """The highest threshold whose dev recall (model OR safety net) reaches `target`."""
+    """The highest threshold whose dev recall (safety net OR the model where the message is not `settled`,
+    as nlp.model.decide_final_urgency decides) reaches `target`."""
     gold = np.array(gold_emergency, dtype=bool)
     scores = np.array(emergency_scores)
     net = np.array(net_hits, dtype=bool)
+    open_ = ~np.array(settled, dtype=bool) if settled is not None else np.ones(len(gold), dtype=bool)
     if not gold.any():
         return 0.5
     chosen = EMERGENCY_GRID[0]
     for t in EMERGENCY_GRID:
-        predicted = net | (scores >= t)
+        predicted = net | ((scores >= t) & open_)
         recall = (predicted & gold).sum() / gold.sum()
         if recall >= target:
             chosen = t
@@ -374,12 +377,13 @@ def fit_shipped(
     checks = [net.check(e.text) for e in dev]
     gold_emergency = [e.urgency == "emergency" for e in dev]
     emergency_scores = [s["emergency"] for s in urgency_scores]
-    emergency_threshold = tune_emergency_threshold(gold_emergency, emergency_scores, [c.emergency for c in checks])
+    emergency_threshold = tune_emergency_threshold(gold_emergency, emergency_scores, [c.emergency for c in checks],
+                                                   settled=[c.settled for c in checks])
     thresholds = {"types": type_thresholds, "urgency": {"emergency": emergency_threshold}}
     dev_types = [
         [label for label, _ in assign_types(dict(zip(TYPE_LABELS, row.tolist())), type_thresholds)] for row in type_scores
     ]
-    dev_urgency = [net.apply(decide_urgency(s, thresholds["urgency"]), c) for s, c in zip(urgency_scores, checks)]
+    dev_urgency = [decide_final_urgency(s, thresholds["urgency"], c) for s, c in zip(urgency_scores, checks)]
     report = {
         "examples": len(dev),
         "type_macro_f1": label_metrics([e.types for e in dev], dev_types, TYPE_LABELS)["macro_f1"],
@@ -733,8 +737,14 @@ def evaluate_shipped(model_dir: Path, corpus_dir: Path = corpus_mod.CORPUS_DIR, 
     net = default_net()
     checks = [net.check(t) for t in texts]
     predicted_types = [[label for label, _ in assign_types(s, thresholds)] for s in type_scores]
-    model_urgency = [decide_urgency(s, classifier.urgency_thresholds()) for s in urgency_scores]
-    final_urgency = [net.apply(u, c) for u, c in zip(model_urgency, checks)]
+    from nlp.safety import SafetyCheck
+
+    raw_urgency = [decide_urgency(s, classifier.urgency_thresholds()) for s in urgency_scores]
+    # "without the safety net": the model with the time reading (a settled past is at most urgent) but no cue;
+    # the net's cues then only raise, so recall with the net is never below it.
+    model_urgency = [decide_final_urgency(s, classifier.urgency_thresholds(), SafetyCheck((), settled=c.settled))
+                     for s, c in zip(urgency_scores, checks)]
+    final_urgency = [decide_final_urgency(s, classifier.urgency_thresholds(), c) for s, c in zip(urgency_scores, checks)]
     labels = list(classifier.type_labels)
 
     def block(indices: list[int]) -> dict:
@@ -743,6 +753,7 @@ def evaluate_shipped(model_dir: Path, corpus_dir: Path = corpus_mod.CORPUS_DIR, 
         gold_u = [examples[i].urgency for i in indices]
         with_net = urgency_metrics(gold_u, [final_urgency[i] for i in indices])
         without = urgency_metrics(gold_u, [model_urgency[i] for i in indices])
+        raw = urgency_metrics(gold_u, [raw_urgency[i] for i in indices])
         net_alone = urgency_metrics(gold_u, ["emergency" if checks[i].emergency else "routine" for i in indices])
         return {
             "examples": len(indices),
@@ -755,6 +766,7 @@ def evaluate_shipped(model_dir: Path, corpus_dir: Path = corpus_mod.CORPUS_DIR, 
                 "support": with_net["emergency_support"],
                 "with_safety_net": {"recall": with_net["emergency_recall"], "precision": with_net["emergency_precision"]},
                 "without_safety_net": {"recall": without["emergency_recall"], "precision": without["emergency_precision"]},
+                "model_alone": {"recall": raw["emergency_recall"], "precision": raw["emergency_precision"]},
                 "safety_net_alone": {"recall": net_alone["emergency_recall"], "precision": net_alone["emergency_precision"]},
                 "emergency_as_routine": with_net["emergency_as_routine"],
             },
