@@ -33,6 +33,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from nlp.language import is_arabizi as _is_arabizi
 from nlp.text import fold
 
 URGENCY_ORDER = ("routine", "urgent", "emergency")
@@ -326,6 +327,16 @@ TIME_PATTERNS: dict[str, list[str]] = {
         # sw: -li- past tense ("alinifuata", "walimpiga"), also in relative clauses of present reports
         r"\b(?:a|wa|ni|tu|u|m|i|zi|ku|ki|vi|li|ya)li(?!nzi|nda|mwengu|mani)\w{3,}",
     ],
+    # Spanish preterite, French passé composé and imparfait, Portuguese pretérito: their simple present is not
+    # read by these patterns, so they count for the urgency cap only twice or more in a message with no
+    # present marker at all ("me robaron la cadena y me jalaron del cuello").
+    "past_verb_romance": [
+        r"\b\w{2,}(?:aron|ieron)\b", r"\b(?:me|le|nos|les)\s+\w{3,}(?:o|io)\b(?<!\bmano)(?<!\bcuerpo)(?<!\bpelo)",
+        r"\b(?:fue|fui|hubo|dijo|hizo|puso|vino|estaba|estaban|iba|tenia|habia)\b",
+        r"\b(?:j ai|il a|elle a|ils ont|elles ont|on a|m a|m ont|l a|l ont|nous a|nous ont|lui a|les a)\s+(?:\w+\s+)?\w+(?:e|es|ee|ees|i|is|it|u|us)\b",
+        r"\b\w{2,}(?:ait|aient)\b", r"\best (?:venu|arrive|entre|parti|sorti)\b",
+        r"\b(?!(?:estou|vou|dou|tou|sou|ou)\b)\w{2,}(?:ou|aram|eram|iram|eu|iu)\b", r"\b(?:foi|fui|estava|estavam|tinha|houve)\b",
+    ],
     "present": [
         r"\b(?:tells|wants|threatens|refuses|won t|wont|shots fired|pls come|please come|plz come)\b", r"\b(?:has|have|hasn t|haven t)\s+\w+",
         r"\bjust\b(?!\s+now)", r"\b(?:acaba de|acabo de|acabam de|acabou de|vient de|viennent de)\b",
@@ -333,7 +344,11 @@ TIME_PATTERNS: dict[str, list[str]] = {
         r"\b(?:il|elle|ils|elles|on)\s+(?:me\s+|te\s+|nous\s+|la\s+|le\s+|les\s+)?(?:casse|tape|frappe|crie|menace|dit|veut|"
         r"repond|met|bat|cogne|tient|suit|attend|va|vont|peut|est|sont)\w*\b",
         r"(?<!\w)(?:و|ف)?(?:بي|بت|عم)\w{2,}", r"(?<!\w)(?:و|ف)?(?:هسي|هسع|ذلحين|دحين|توا|تو)(?!\w)",
-        r"\b(?:need|needs)\b", r"\b(?:since|for the last|desde hace|depuis|tangu|ha \d+ minutos|faz \d+ minutos)\b",
+        r"\b(?:need|needs)\b",
+        r"\b(?:tá|esta|estao|estamos|somos|anda|andam|tamo)\s+\w+", r"\b(?:estan|estamos|somos|no abre|no puede|no deja)\b",
+        r"\b(?:il|elle|on)\s+(?:me\s+|m\s+|te\s+|la\s+|le\s+|l\s+|nous\s+)?(?:\w+e|attend|repond|prend|descend|entend|vient|tient|"
+        r"dort|sort|voit|fait|veut|peut|doit)\b(?<!\bil a)",
+        r"\b(?:je vois|je sens|je peux|j ai des|j ai peur|je me sens|jsuis|ils sont|ca continue|la porte est)\b", r"\b(?:since|for the last|desde hace|depuis|tangu|ha \d+ minutos|faz \d+ minutos)\b",
         r"\b(?:me|nos|la|lo|le|les)\s+(?:tiene|tienen)\b", r"\b(?:anda|andam)\s+a\s+\w+r\b",
         r"\b(?:homem|cara|tipo|gajo|rapaz|ele|eles|ela|elas|alguem)\s+a\s+\w+r\b", r"\b(?:tirent|frappent|tapent)\b",
         r"\b\w{3,}(?:inaendelea|inaendelea)\b|\binaendelea\b", r"\b(?:tume|wame|ame|ime)\w{3,}\b.*\b(?:sakafuni|ndani|hapa|nje)\b",
@@ -354,7 +369,8 @@ TIME_PATTERNS: dict[str, list[str]] = {
         r"\b(?:esta|estao|estou|to|ta|tao|continua|continuam)\s+(?:me\s+|te\s+|a\s+)?\w+(?:ando|endo|indo)\b",
         r"\b(?:ana|wana|nina|tuna|una|mna)\w{3,}", r"\b(?:yuko|wako|ako)\b",
         r"(?<!\w)(?:و|ف|ب)?(?:عم|قاعد|قاعده|عمال|عماله|دلوقتي|هلق|هسه|الحين|الان|لسه|لسا|واقف|واقفين|اسعاف)(?!\w)",
-        r"\b(?:3am|2a3ed|daba|dlwa2ti|halla2|hala2|rah|raha|tawa|lessa|lissa|wa2ef)\b",
+        r"\b(?:3am|2a3ed|daba|dlwa2ti|halla2|hala2|rah|raha|rahou|rahom|rahi|tawa|taw|dorka|lessa|lissa|wa2ef|wa9ef|wa9fa|"
+        r"9a3din|9a3ed|mazelou|mazal|mazel|kayen)\b",
         r"\b(?:ame|wame|nime|tume)\w{3,}\b.*\b(?:sasa|sai|bado)\b",
     ],
     # Weak signs of the present, read only in a sentence with no past marker and a message with no SAFE sign.
@@ -365,7 +381,7 @@ TIME_PATTERNS: dict[str, list[str]] = {
         r"(?<!\bbegan )(?<!\bstopped )(?<!\bof )(?<!\bfor )(?<!\bfrom )(?<!\bby )(?<!\babout )(?<!\bwithout )(?<!\bwas just )(?<!\band )"
         r"(?!(?:morn|even|noth|someth|anyth|everyth|th|k|r|s|str|spr|dur|build|ceil|wedd|meet|park|cloth|bor|shopp|"
         r"tuition|coach|cloth|rais|board|cross|land|railing|ceil|hous|feel|shoot|teas)ing\b)[a-z]{2,}ing\b",
-        r"\bsays\b",
+        r"\bsays\b", r"\b(?<!\bestaba )(?<!\biba )(?<!\bestava )(?<!\btava )(?<!\bia )\w{3,}(?:ando|endo|indo|iendo)\b",
     ],
     # The reporter's own present state ("I'm in the bathroom", "estoy en..."): present, unless the message says
     # the reporter is safe (SAFE: "I am at my neighbour's", "estoy en casa de mi vecina").
@@ -401,8 +417,9 @@ class SafetyCheck:
 
 def sentence_times(
     text: str, masked: frozenset[int] = frozenset(), settled_words: frozenset[int] = frozenset()
-) -> list[tuple[int, int, bool, bool, bool]]:
-    """(first word, end word, past, past verb, present) per sentence, in the word positions of `words(text)`; the
+) -> list[tuple[int, int, bool, bool, bool, bool]]:
+    """(first word, end word, past, past verb, present, present only by a weak sign) per sentence, in the word
+    positions of `words(text)`; the
     `masked` words (the cues' own, such as "passed out") are left out of the past reading, the `settled_words`
     (a sign the danger is over: "I am safe", "I am at my neighbour's") out of the present reading."""
     out = []
@@ -414,9 +431,10 @@ def sentence_times(
         joined = " ".join(t for i, t in enumerate(tokens, start=position) if i not in masked)
         whole = " ".join(t for i, t in enumerate(tokens, start=position) if i not in settled_words)
         past = bool(_TIME["past"].search(joined))
-        present = bool(_TIME["present"].search(whole)) or (not settled_words and (
-            bool(_TIME["present_state"].search(whole)) or (not past and bool(_TIME["present_weak"].search(whole)))))
-        out.append((position, position + len(tokens), past, bool(_TIME["past_verb"].search(joined)), present))
+        strong = bool(_TIME["present"].search(whole)) or (not settled_words and bool(_TIME["present_state"].search(whole)))
+        weak = not settled_words and not past and bool(_TIME["present_weak"].search(whole))
+        out.append((position, position + len(tokens), past, bool(_TIME["past_verb"].search(joined)), strong or weak,
+                    weak and not strong))
         position += len(tokens)
     return out
 
@@ -430,6 +448,7 @@ class SafetyNet:
         self._prefix: dict[str, re.Pattern[str]] = {}  # term class -> one regex over single words
         self._clitic: dict[str, re.Pattern[str]] = {}  # single words that may carry a 1-3 letter clitic
         self._clitic_multi: dict[str, list[tuple[re.Pattern[str], tuple[str, ...]]]] = {}
+        self._last: tuple[str | None, SafetyCheck] = (None, SafetyCheck(()))
         for term_class, by_language in lexicon.items():
             phrases: list[list[str]] = []
             prefixes: set[str] = set()
@@ -475,15 +494,28 @@ class SafetyNet:
             for i, token in enumerate(tokens):
                 if pattern.match(token):
                     found.setdefault(term_class, []).append((i, i + 1))
-        for term_class, sequences in self._clitic_multi.items():
-            for head, rest in sequences:
-                n = len(rest)
-                for i in range(len(tokens) - n):
-                    if tuple(tokens[i + 1 : i + 1 + n]) == rest and head.match(tokens[i]):
-                        found.setdefault(term_class, []).append((i, i + 1 + n))
+        if self._clitic_multi:
+            at: dict[str, list[int]] = {}  # word -> positions, so each sequence is tried only where it can start
+            for i, token in enumerate(tokens):
+                at.setdefault(token, []).append(i)
+            for term_class, sequences in self._clitic_multi.items():
+                for head, rest in sequences:
+                    n = len(rest)
+                    for j in at.get(rest[0], ()):
+                        i = j - 1
+                        if i >= 0 and tuple(tokens[j : j + n]) == rest and head.match(tokens[i]):
+                            found.setdefault(term_class, []).append((i, i + 1 + n))
         return found
 
     def check(self, text: str) -> SafetyCheck:
+        last_text, last_check = self._last
+        if text == last_text:  # the model's input features and Triage ask about the same text in turn
+            return last_check
+        result = self._check(text)
+        self._last = (text, result)
+        return result
+
+    def _check(self, text: str) -> SafetyCheck:
         found = self._matches(text)
         over_words = {i for kind in ("OVER", "SAFE") for start, end in found.get(kind, []) for i in range(start, end)}
         # "safe now", "home now": a "now" inside a sign that the danger is over is not a present marker
@@ -492,12 +524,16 @@ class SafetyNet:
                            for i in range(start, end))
         settled_words = frozenset(i for kind in ("SAFE", "OVER") for start, end in found.get(kind, []) for i in range(start, end))
         sentences = sentence_times(text, masked, settled_words)
-        message_past = any(past for _, _, past, _, _ in sentences)
-        message_past_verb = any(verb for _, _, _, verb, _ in sentences)
-        message_present = bool(now) or any(present for *_, present in sentences)
+        message_past = any(past for _, _, past, *_ in sentences)
+        # a weak sign of the present (a bare -ing, a gerund, "says") does not count in a story told in the past
+        sentences = [(first, end, past, verb, present and not (weak and message_past), weak)
+                     for first, end, past, verb, present, weak in sentences]
+        message_past_verb = any(verb for _, _, _, verb, *_ in sentences) or (
+            len(_TIME["past_verb_romance"].findall(" ".join(words(text)))) >= 2 and not _is_arabizi(text))
+        message_present = bool(now) or any(present for *_, present, _weak in sentences)
 
         def told_in_past(position: int) -> bool:
-            for first, end, past, _verb, present in sentences:
+            for first, end, past, _verb, present, _weak in sentences:
                 if first <= position < end:
                     if present or any(first <= n < end for n in now):
                         return False

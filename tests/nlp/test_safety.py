@@ -234,3 +234,13 @@ def test_a_low_confidence_emergency_is_not_confident() -> None:
     assert not urgency_confident("urgent", {"emergency": 0.2, "urgent": 0.45, "routine": 0.35}, ())
     result = _triage("urgent").triage("a man is following me right now", language="en")
     assert result.urgency == "emergency" and result.urgency_confident  # raised by a cue
+
+
+def test_check_is_fast_without_its_one_text_cache(net: SafetyNet) -> None:
+    # check() remembers its last text (the model's input features and Triage ask in turn); the work itself:
+    texts = [f"report {i}: a man has been following me from the bus station and I am scared, please help " * 3
+             for i in range(200)]
+    started = time.perf_counter()
+    for text in texts:
+        net.check(text)
+    assert (time.perf_counter() - started) / len(texts) < 0.002
