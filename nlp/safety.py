@@ -19,6 +19,15 @@ A past or habitual marker ("yesterday", "last week", "every night", "ayer", "jan
 danger is over ("just now", "an hour ago", "I'm home now", "hace rato", "من شوي") in the message switches off the cues that are only present danger when they happen now (weapon_now,
 violence_now, following, bleeding, unconscious, spiked_now); here_now and help_now stand regardless.
 
+Time (issue 14): public reports are mostly told after the fact. Each sentence is read for the time it is
+told in (TIME_PATTERNS: narrative and past markers, English past verbs, present progressive, presence, calls
+for help, in six languages). A cue whose every occurrence sits in a sentence told in the past, with no present
+marker of its own, does not fire ("I was walking home when a man started following me"). `SafetyCheck.settled`
+says the message tells no present danger: no cue, no present marker, and a past marker, a past narrative or a
+SAFE sign ("I am safe now", "I am at my neighbour's", a threat "by text"); nlp.model.decide_final_urgency then
+keeps a model's emergency at urgent at most. Spanish, French and Portuguese past is read from narrative openers,
+and for `settled` from two or more preterites; Arabic from a few markers only.
+
 Matching is spaCy's PhraseMatcher for phrases plus one regular expression per cue for word stems (a
 trailing `*` in a lexicon entry): a call costs a few hundred microseconds.
 """
