@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 MODEL_DIR := var/model
 MODEL_STAMP := $(MODEL_DIR)/.built
 MODEL_INPUTS := $(wildcard nlp/corpus/*.jsonl) $(wildcard nlp/configs/*.cfg) \
-	nlp/corpus.py nlp/training.py nlp/model.py nlp/safety.py nlp/text.py nlp/keywords.py
+	nlp/corpus.py nlp/training.py nlp/model.py nlp/safety.py nlp/text.py nlp/keywords.py nlp/language.py
 
 .PHONY: demo test check install model browser
 

@@ -66,7 +66,7 @@ def train_and_score(name: str) -> dict[str, Any]:
 def keyword_scores() -> dict[str, Any]:
     """The keyword classifier (nlp/keywords.py), the previous triage, through the same metrics."""
     from nlp.keywords import KeywordClassifier
-    from nlp.model import assign_types, decide_urgency
+    from nlp.model import assign_types, decide_final_urgency, decide_urgency
     from nlp.safety import default_net
     from nlp.training import label_metrics, urgency_metrics
 
@@ -78,7 +78,7 @@ def keyword_scores() -> dict[str, Any]:
         type_scores, urgency_scores = classifier.classify(e.text, e.lang)
         types.append([label for label, _ in assign_types(type_scores, classifier.thresholds())])
         model_u.append(decide_urgency(urgency_scores))
-        final_u.append(net.apply(model_u[-1], net.check(e.text)))
+        final_u.append(decide_final_urgency(urgency_scores, None, net.check(e.text)))
 
     def block(idx: list[int]) -> dict[str, Any]:
         with_net = urgency_metrics([test[i].urgency for i in idx], [final_u[i] for i in idx])
@@ -124,6 +124,13 @@ def measure_speed(model_dir: Path | None = None) -> dict[str, Any]:
         return out
 
     full = timed(lambda t: triage.triage(t))
+    # The machine may be shared (2 cores, another engineer's tests): the CPU time of this thread per call is the
+    # code's own cost, whatever else runs; the load average says how busy the machine was.
+    cpu = []
+    for text in texts:
+        t0 = time.thread_time()
+        triage.triage(text)
+        cpu.append((time.thread_time() - t0) * 1000)
     parts = {
         "language detection": timed(lambda t: triage.detect_language(t, __import__("nlp.language").language.LanguageHints())),
         "classifier (types + urgency)": timed(lambda t: classifier.classify(t, "en")),
@@ -135,6 +142,8 @@ def measure_speed(model_dir: Path | None = None) -> dict[str, Any]:
         "load_s": load_s,
         "full": {"p50": percentile(full, 50), "p99": percentile(full, 99), "max": max(full),
                  "mean": statistics.fmean(full), "per_s": 1000 / statistics.fmean(full)},
+        "cpu": {"p50": percentile(cpu, 50), "p99": percentile(cpu, 99)},
+        "load_average": os.getloadavg()[0],
         "parts": {k: {"p50": percentile(v, 50), "p99": percentile(v, 99)} for k, v in parts.items()},
         "model": classifier.name,
     }
@@ -179,9 +188,10 @@ NOTES = """### How the targets were reached, and what still falls short
   `bow` 0.723, `char_bow` 0.750, `hybrid` 0.750 with the best emergency precision at ≥ 0.98 recall, the
   tok2vec `ensemble` 0.694 and `reduce` 0.688 (3-6 times slower to train, and `ensemble` lost emergency
   recall), `hybrid_plain` 0.593. On the final corpus that CV takes over an hour on 2 cores and was not re-run;
-  the outer CV above re-checked the urgency side (character n-grams still lose), and the "Architectures
-  tried" table below shows the word-only, character and plain variants on today's test split (not used to
-  choose).
+  the outer CV above re-checked the urgency side (character n-grams still lose); the word-only, character
+  and plain variants were last scored on the 12,821-line corpus (this file in commit db9f87f: `bow` 0.850,
+  `char_bow` 0.871 (emergency precision 0.776), `hybrid_plain` 0.839 type macro-F1 vs `hybrid` 0.871 (0.837))
+  and not re-run for issue 14.
 - **Beyond data, the feature tokens lift the types** (`hybrid` vs `hybrid_plain`, the same pipelines on the
   text alone: test macro-F1 0.60 → 0.73 on the first corpus, 0.839 → 0.871 today; they matter less as the
   corpus grows): the cross-lingual concept lexicon in nlp/model.py (partner, police, gun,
@@ -194,6 +204,37 @@ NOTES = """### How the targets were reached, and what still falls short
   here" phrases): precision alone 0.87 → 0.92 at recall 0.231 → 0.230 there. On test it adds no recall the
   model lacks and costs a little precision (table below); it is kept because its cues hold whatever a
   retrained model does.
+- **Real register (issue 14).** Public reports are mostly told after the fact. A separately written held-out set
+  (nlp/corpus/heldout/real_register.jsonl, 157 reports, never trained on; table below) showed the model calling
+  half of its past-event reports emergencies: before this round (commit e1940ff's model and code) it scored type
+  macro-F1 0.775, top type 0.866, emergency recall 1.000 / precision 0.291, past events called emergency
+  0.500 (en 0.542, es 0.308, fr 0.583, pt 0.692, sw 0.273, ar 0.455), police/guard → police_misconduct 0.822,
+  harassment/assault typed as such 0.735. Three changes: the safety net reads the time each sentence is
+  told in (a cue inside a past narrative does not fire; `settled`: a past narrative, "I am safe now", "at my
+  neighbour's", a threat by text message) and a settled message's model emergency is at most urgent
+  (`decide_final_urgency`, in Triage, evaluate and the threshold tuning); 435 corpus lines in that register in
+  six languages (their test-split share, 74 lines with 5 emergencies, scores emergency precision 0.263: the
+  model still over-calls emergencies in this register); watchmen, wardens and the like in the police concept. The time reading was tuned on the
+  corpus (train + dev + test gold emergencies it would cap: 36 → 7 of 4,400 after the present-tense patterns),
+  never on the held-out set. English past is read from verbs; Spanish, French and Portuguese from narrative
+  openers and, for the cap only, two or more preterites with no present marker; Swahili from -li-; Arabic from
+  a few markers only, which is why past events in the other languages are still too often emergencies.
+- **A low-confidence emergency asks.** `urgency_confident()` (nlp/triage.py): an emergency without a
+  safety-net cue is confident only at an emergency score ≥ 0.6; on the test split 270 of the shipped model's
+  1,131 emergencies are below it with no cue, and only 110 of those are gold emergencies.
+- **Emergency precision on the corpus** fell from 0.837 to 0.813 at recall 0.972 → 0.974: on the 2,612 test
+  lines of the previous round the new model scores 0.974 / 0.822 at its dev-tuned threshold (0.225) and 0.972 /
+  0.839 at the previous one (0.25), the same trade-off as before; the threshold moved because the cap is applied
+  before the recall target is met on dev (settled emergencies cannot count).
+- **Speed.** The time reading costs little and the safety net got faster (Arabic multi-word clitic phrases tried
+  only where their second word occurs, one remembered check per text): on the same 2,612 test texts, same
+  loaded machine, the CPU time per `triage()` was p50 4.8-4.9 / p99 8.6-8.7 ms before this round and
+  3.5-4.2 / 6.8-7.6 ms after. The wall-clock p99 on this shared 2-core machine swings with the other
+  processes (7.6-17.5 ms in runs minutes apart); the table gives the CPU time beside it.
+- **What issue 14 still lacks** (not done here): the past-event share called emergency on the real-register
+  set is 0.23, far from ≤ 0.03 (English 0.15; the other languages' past is read from few markers); emergency
+  precision there is 0.45; Arabic type macro-F1 0.72; deployment vocabulary in the YAML, Luganda and isiZulu,
+  `SALAMA_MODEL` and the scikit-learn baseline in the generic trainer are not started.
 - **Short, plainly:** the targets hold overall, not in every language. Arabic (the most dialects, Arabizi, no
   clitic-aware tokenizer) is lowest: type macro-F1 0.84, emergency recall 0.96 and precision 0.79; French and
   Portuguese emergency recall is 0.966. Most lost emergency precision is urgent reports (the danger just over)
@@ -228,7 +269,8 @@ def render(args: argparse.Namespace, shipped: dict[str, Any], speed: dict[str, A
         f"{'yes' if test['emergency']['with_safety_net']['recall'] >= 0.97 else '**no**'} |",
         f"| emergency precision (with safety net) | ≥ 0.80 | {_f(test['emergency']['with_safety_net']['precision'])} | "
         f"{'yes' if test['emergency']['with_safety_net']['precision'] >= 0.80 else '**no**'} |",
-        f"| p99 per report, full Triage | < 10 ms | {speed['full']['p99']:.2f} ms | {'yes' if speed['full']['p99'] < 10 else '**no**'} |",
+        f"| p99 per report, full Triage | < 10 ms | {speed['full']['p99']:.2f} ms wall, {speed['cpu']['p99']:.2f} ms CPU "
+        f"(load {speed['load_average']:.1f}) | {'yes' if speed['full']['p99'] < 10 else ('CPU only' if speed['cpu']['p99'] < 10 else '**no**')} |",
         "",
         NOTES,
         "### Shipped model per language (test)",
@@ -242,6 +284,20 @@ def render(args: argparse.Namespace, shipped: dict[str, Any], speed: dict[str, A
             f"{_em(block)} | {_em(block, 'without_safety_net')} | {_em(block, 'safety_net_alone')} | "
             f"{block['emergency']['emergency_as_routine']} |"
         )
+    for key, held in shipped.items():
+        if not key.startswith("heldout_"):
+            continue
+        o = held["overall"]
+        lines += ["", f"### Held-out set in the real register ({held['file']}, never trained on; issue 14)", "",
+                  "| language | reports | type macro-F1 | top type right | emergency recall / precision | past events | "
+                  "past called emergency | police/guard → police_misconduct | harassment/assault typed so |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for lang, b in [*held["per_language"].items(), ("**all**", o)]:
+            police = "-" if b["police_misconduct_recall"] is None else f"{_f(b['police_misconduct_recall'])} ({b['police_or_guard_perpetrator']})"
+            sexual = "-" if b["sexual_harassment_or_assault_recall"] is None else _f(b["sexual_harassment_or_assault_recall"])
+            lines.append(f"| {lang} | {b['examples']} | {_f(b['type_macro_f1'])} | {_f(b['top_type_right'])} | "
+                         f"{_f(b['emergency']['recall'])} / {_f(b['emergency']['precision'])} ({b['emergency']['support']}) | "
+                         f"{b['past_events']} | {_f(b['past_called_emergency'])} | {police} | {sexual} |")
     lines += ["", "Per type (test, all languages):", "", "| type | precision | recall | F1 | support |", "|---|---|---|---|---|"]
     for label, v in test["types"].items():
         lines.append(f"| {label} | {_f(v['precision'])} | {_f(v['recall'])} | {_f(v['f1'])} | {v['support']} |")
@@ -285,11 +341,13 @@ def render(args: argparse.Namespace, shipped: dict[str, Any], speed: dict[str, A
               f"`Triage.from_deployment` (demo city) + model load: {speed['load_s']:.2f} s. Then one `triage()` per test "
               f"text ({speed['texts']} texts, no language given, after {WARMUP} warm-up calls), one thread:", "",
               "| what | p50 ms | p99 ms |", "|---|---|---|",
-              f"| **full triage** | {speed['full']['p50']:.2f} | {speed['full']['p99']:.2f} |"]
+              f"| **full triage** | {speed['full']['p50']:.2f} | {speed['full']['p99']:.2f} |",
+              f"| full triage, CPU time of the thread | {speed['cpu']['p50']:.2f} | {speed['cpu']['p99']:.2f} |"]
     for part, v in speed["parts"].items():
         lines.append(f"| {part} | {v['p50']:.2f} | {v['p99']:.2f} |")
     lines += ["", f"Reports per second (full triage, one thread): {speed['full']['per_s']:,.0f}; slowest call "
-              f"{speed['full']['max']:.1f} ms.", ""]
+              f"{speed['full']['max']:.1f} ms. One-minute load average when measured: {speed['load_average']:.1f} on "
+              f"{os.cpu_count()} CPU(s) (above 1, other processes shared the cores and the wall-clock tail grows).", ""]
     lines += ["### Command lines", "", "```",
               ".venv/bin/python bot.py train                      # var/model (make model)",
               ".venv/bin/python bot.py evaluate                   # the JSON behind the shipped-model tables",

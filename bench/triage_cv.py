@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))  # run as a script: make the project importable
 import numpy as np  # noqa: E402
 
 from nlp import corpus as corpus_mod  # noqa: E402
-from nlp.model import assign_types, decide_urgency, model_input  # noqa: E402
+from nlp.model import assign_types, decide_final_urgency, model_input  # noqa: E402
 from nlp.safety import default_net  # noqa: E402
 from nlp import training  # noqa: E402
 
@@ -60,14 +60,15 @@ def score_fold(config, train, dev, held, refit: bool, target: float, urgency_onl
                                       pairs(dev, training.URGENCY_LABELS, "urgency"), training.DEFAULT_SEED)
     dev_emergency = scores(urgency, dev, training.URGENCY_LABELS)[:, 0].tolist()
     threshold = training.tune_emergency_threshold([e.urgency == "emergency" for e in dev], dev_emergency,
-                                                  [net.check(e.text).emergency for e in dev], target=target)
+                                                  [net.check(e.text).emergency for e in dev], target=target,
+                                                  settled=[net.check(e.text).settled for e in dev])
     if refit:
         urgency = training.refit_pipeline(config, "urgency", training.URGENCY_LABELS, urgency,
                                   pairs(list(train) + list(dev), training.URGENCY_LABELS, "urgency"),
                                   training.DEFAULT_SEED, lambda line: None)
     held_urgency = scores(urgency, held, training.URGENCY_LABELS)
-    decided = [net.apply(decide_urgency(dict(zip(training.URGENCY_LABELS, row.tolist())), {"emergency": threshold}),
-                         net.check(e.text)) for row, e in zip(held_urgency, held)]
+    decided = [decide_final_urgency(dict(zip(training.URGENCY_LABELS, row.tolist())), {"emergency": threshold},
+                                    net.check(e.text)) for row, e in zip(held_urgency, held)]
     metrics = training.urgency_metrics([e.urgency for e in held], decided)
     gold = np.array([e.urgency == "emergency" for e in held], dtype=float)
     result.update(emergency_recall=metrics["emergency_recall"], emergency_precision=metrics["emergency_precision"],

@@ -76,12 +76,15 @@ def model_input(text: str, language: str | None, meta: dict[str, Any]) -> str:
 
 
 def safety_tokens(text: str) -> list[str]:
-    """The safety net's term classes and cues as tokens (sfNOW, sfPAST, sfWEAPON, sffollowing...)."""
+    """The safety net's term classes and cues as tokens (sfNOW, sfPAST, sfWEAPON, sffollowing...), and
+    `sfsettled` when the message tells no present danger (SafetyCheck.settled)."""
     from nlp.safety import default_net
 
     net = default_net()
     found = net.spans(text)
-    return [f"sf{name}" for name in sorted(found)] + [f"sfcue{cue}" for cue in net.check(text).cues]
+    check = net.check(text)
+    return [f"sf{name}" for name in sorted(found)] + [f"sfcue{cue}" for cue in check.cues] + (
+        ["sfsettled"] if check.settled else [])
 
 
 def keyword_tokens(folded: str) -> list[str]:
@@ -138,7 +141,10 @@ CONCEPTS: dict[str, list[str]] = {
         "soldado", "seguranca", "vigia", "delegacia", "blitz", "gambé", "polisi", "karao", "afande", "askari", "sirikali",
         "ldu", "kanjo", "mlinzi", "walinzi", "sonko", "شرط", "بوليس", "ظابط", "ضابط", "عسكري", "امين شرطه", "الامن",
         "امن", "حارس", "حراس", "القسم", "كمين", "الحاجز", "جيش", "chorta", "bolis", "l7ako", "boulis", "3askari",
-        "dabet", "amn ",
+        "dabet", "amn ", "watchman", "watchmen", "chowkidar", "chowkidaar", "warden", "constable", "havaldar",
+        "hawaldar", "sub inspector", "home guard", "gatekeeper", "gateman", "security man",
+        "gardien", "guarda ", "guardas ", "porteiro", "celador", "carcelero", "mlinzi wa", "bawab",
+        "بواب", "غفير", "خفير", "ghafir", "bawwab", "7aras", "7ares",
         "المخفر", "الدرك", "امن الدوله", "حاجز", "دوريه", "عسكر", "بودي جارد", "سيكيوريتي", "mokhfar", "darak", "7ajez", "dawriyye", "sekuriti", "police",
         "bolice", "bouliss", "l7akem", "البوليس", "الحاكم", "شرطي", "شرطه", "mshoter", "police man", "babylon", "agbero", "sotra", "polis", "agente da", "bófia", "chui", "mpolisi",
     ],
@@ -465,6 +471,22 @@ def decide_urgency(urgency_scores: dict[str, float], urgency_thresholds: dict[st
         return "emergency"
     rest = {u: s for u, s in urgency_scores.items() if u != "emergency"}
     return max(rest, key=lambda u: rest[u])
+
+
+def decide_final_urgency(
+    urgency_scores: dict[str, float], urgency_thresholds: dict[str, float] | None, check: Any
+) -> str:
+    """The urgency a report gets: the model's (`decide_urgency`), at most `urgent` when the message tells no
+    present danger (a past narrative, "I am safe now", "at my neighbour's", a threat by text message:
+    `check.settled`), and `emergency` whenever the safety net finds a present-danger cue (`check.cues`).
+    `check` is an nlp.safety.SafetyCheck."""
+    urgency = decide_urgency(urgency_scores, urgency_thresholds)
+    if urgency == "emergency" and getattr(check, "settled", False) and not check.cues:
+        rest = {u: s for u, s in urgency_scores.items() if u != "emergency"}
+        urgency = max(rest, key=lambda u: rest[u]) if rest else "urgent"
+    if check.cues:
+        return "emergency"
+    return urgency
 
 
 # --- character n-gram bag of words ------------------------------------------------------------------

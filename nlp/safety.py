@@ -19,6 +19,15 @@ A past or habitual marker ("yesterday", "last week", "every night", "ayer", "jan
 danger is over ("just now", "an hour ago", "I'm home now", "hace rato", "من شوي") in the message switches off the cues that are only present danger when they happen now (weapon_now,
 violence_now, following, bleeding, unconscious, spiked_now); here_now and help_now stand regardless.
 
+Time (issue 14): public reports are mostly told after the fact. Each sentence is read for the time it is
+told in (TIME_PATTERNS: narrative and past markers, English past verbs, present progressive, presence, calls
+for help, in six languages). A cue whose every occurrence sits in a sentence told in the past, with no present
+marker of its own, does not fire ("I was walking home when a man started following me"). `SafetyCheck.settled`
+says the message tells no present danger: no cue, no present marker, and a past marker, a past narrative or a
+SAFE sign ("I am safe now", "I am at my neighbour's", a threat "by text"); nlp.model.decide_final_urgency then
+keeps a model's emergency at urgent at most. Spanish, French and Portuguese past is read from narrative openers,
+and for `settled` from two or more preterites; Arabic from a few markers only.
+
 Matching is spaCy's PhraseMatcher for phrases plus one regular expression per cue for word stems (a
 trailing `*` in a lexicon entry): a call costs a few hundred microseconds.
 """
@@ -33,6 +42,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from nlp.language import is_arabizi as _is_arabizi
 from nlp.text import fold
 
 from taxonomy import URGENCY_ORDER
@@ -63,7 +73,7 @@ LEXICON: dict[str, dict[str, list[str]]] = {
         "es": ["en enero", "en febrero", "en marzo", "en abril", "en mayo", "en junio", "en julio", "en agosto", "en septiembre", "en octubre", "en noviembre", "en diciembre", "hace un ano", "hace un mes", "hace una semana", "hace dos", "hace tres", "el sabado", "el viernes", "el domingo", "semana retrasada", "el ano pasado", "fue el", "ayer", "anoche", "semana pasada", "mes pasado", "ano pasado", "hace dias", "hace semanas", "hace meses",
                "hace anos", "todos los dias", "todas las noches", "siempre", "cada noche", "cada dia", "el otro dia",
                "antier", "antes de ayer"],
-        "fr": ["en janvier", "en fevrier", "en mars", "en avril", "en mai", "en juin", "en juillet", "en aout", "en septembre", "en octobre", "en novembre", "en decembre", "l an dernier", "l an passe", "samedi dernier", "vendredi dernier", "dimanche dernier", "l ete dernier", "l annee passee", "hier", "semaine derniere", "mois dernier", "annee derniere", "la nuit derniere", "il y a des", "il y a deux",
+        "fr": ["en janvier", "en fevrier", "en mars", "en avril", "en mai", "en juin", "en juillet", "en aout", "en septembre", "en octobre", "en novembre", "en decembre", "l an dernier", "l an passe", "samedi dernier", "vendredi dernier", "dimanche dernier", "l ete dernier", "l annee passee", "hier", "semaine derniere", "mois dernier", "annee derniere", "la nuit derniere", "il y a des jours", "il y a des semaines", "il y a des mois", "il y a des annees", "il y a deux",
                "il y a trois", "tous les jours", "tous les soirs", "chaque nuit", "chaque soir", "l autre jour", "avant hier"],
         "pt": ["em janeiro", "em fevereiro", "em marco", "em abril", "em maio", "em junho", "em julho", "em agosto", "em setembro", "em outubro", "em novembro", "em dezembro", "semana retrasada", "ano retrasado", "no sabado", "na sexta", "no domingo", "ha um ano", "ha um mes", "ha dois", "ha tres", "o ano passado", "ontem", "semana passada", "mes passado", "ano passado", "todo dia", "todos os dias", "toda noite",
                "todas as noites", "sempre", "outro dia", "anteontem", "dias atras", "semanas atras", "meses atras"],
@@ -96,9 +106,19 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                "wameondoka", "ameondoka", "hospitalini", "kliniki", "amepata fahamu", "ameamka"],
         "ar": ["*بالطوارئ", "*في الطوارئ", "*ما حد انصاب", "*ماحد انصاب", "*ما في مصابين", "*مافي مصابين", "*من شوي", "*من ساعه", "*من ساعتين", "*قبل ساعه", "*قبل ساعتين", "*قبل شهر", "*قبل شهرين", "*قبل يومين",
                "*قبل اسبوع", "*منذ شهر", "*منذ شهرين", "*منذ سنه", "*منذ ذلك", "*الصبح", "*الصباح", "*هديت", "*هدا الوضع",
-               "*هدا", "*خلاص", "*روحت البيت", "*وصلت البيت", "*انا في البيت", "*انا بخير", "*في المستشفى",
+               "*هدا", "*خلاص", "*روحت البيت", "*وصلت البيت", "*انا في البيت", "*انا بخير دلوقتي", "*انا بخير الحين", "*انا بخير الان", "*انا بخير", "*في المستشفى",
                "*بالمستشفى", "*بالاسعاف", "*فاق", "*فاقت", "*هرب", "*هربوا", "*مشيوا", "*محدش",
                "men shway", "mn shwaya", "men sa3a", "9bel sa3a", "l9a7", "sba7", "el sob7", "mnee7", "mni7", "bekhir"],
+    },
+    # The danger is over and the reporter is safe elsewhere, or the threat is remote (a text message): with
+    # no present-danger cue, a message with one of these is at most urgent (SafetyCheck.settled).
+    "SAFE": {
+        "en": ["safe now", "home now", "at home now", "i m home", "im home", "i m safe", "im safe", "at my neighbour s", "at my neighbor s", "at the neighbours", "at the neighbors", "my neighbour s house", "my neighbor s house", "at my sister s", "at my brother s", "at my mother s", "at my mum s", "at my mom s", "at my aunt s", "at my parents", "at a friend s", "at my friend s", "at my cousin s", "at the shelter", "i am safe", "we are safe", "we re safe", "by text", "texted me", "by sms", "an sms",],
+        "es": ["ya estoy en casa", "ya estoy bien", "ya estamos en casa", "donde mi vecina", "en casa de mi vecina", "con mi vecina", "donde la vecina", "en casa de mi hermana", "en casa de mi mama", "donde mi mama", "en casa de una amiga", "estoy a salvo", "por mensaje", "por telefono",],
+        "fr": ["je suis chez moi", "je suis en securite", "chez la voisine", "chez le voisin", "chez ma voisine", "chez ma soeur", "chez ma mere", "chez mes parents", "chez une amie", "chez un ami", "je suis a l abri", "par sms", "par message", "au telephone",],
+        "pt": ["ja estou em casa", "ja to em casa", "ja estamos em casa", "na casa da vizinha", "na vizinha", "na casa do vizinho", "na casa da minha irma", "na casa da minha mae", "na casa de uma amiga", "estou segura", "to segura", "por mensagem", "por sms", "por telefone",],
+        "sw": ["niko nyumbani sasa", "nimefika nyumbani", "niko salama", "kwa jirani", "kwa majirani", "kwa dada yangu", "kwa mama yangu", "kwa rafiki yangu", "kwa shangazi", "niko salama sasa", "kwa ujumbe", "kwa simu", "alinipigia simu", "kwa meseji",],
+        "ar": ["*انا في البيت", "*انا بخير دلوقتي", "*انا بخير الحين", "*انا بخير الان", "*انا بخير", "*وصلت البيت", "*عند الجيران", "*عند جارتي", "*عند جارنا", "*عند اختي", "*عند امي", "*عند اهلي", "*بيت الجيران", "*برساله", "*بالتلفون", "*في التلفون", "3and jiran", "3and el jiran", "3and jarti", "3and okhti", "3and mama", "ressala", "f telephone",],
     },
     "WEAPON": {
         "en": ["knife", "knives", "gun", "guns", "pistol", "machete", "blade", "bottle", "firearm", "rifle", "shotgun",
@@ -271,6 +291,117 @@ DIRECT_CUES = ("following", "here_now", "bleeding", "unconscious", "help_now")
 PAST_BLOCKS = frozenset({"weapon_now", "violence_now", "following", "bleeding", "unconscious", "spiked_now"})
 WINDOW = 12  # words between the two halves of a combined cue (weapon + now, violence + now, ...)
 
+# --- the time a sentence is told in ----------------------------------------------------------------------
+# A cue is present danger only when its sentence is told in the present. Public reports are mostly past
+# narratives ("one night when my friend was sleeping, a man broke in and tried to rape her", "I was walking
+# home when a man started following me"): a cue inside a sentence told in the past, with no present marker of
+# its own, does not fire; a sentence with no tense of its own takes the message's (past when the message has a
+# past marker and no present one). These run on a sentence's folded words joined by single spaces.
+_STRONG_PAST_EN = (
+    "was|were|used to|once|one night|one day|one evening|one morning|one afternoon|that day|that night|"
+    "that evening|at that time|back then|it happened|this happened|happened to me|when i was|when we were|"
+    "years back|as a child|in my childhood|i remember"
+)
+_WEAK_PAST_EN = (
+    "had|did|went|came|saw|took|told|said|broke|ran|got|left|stood|caught|threw|felt|kept|began|grabbed|tried|touched|"
+    "followed|started|stopped|happened|passed|showed|made|gave|brought|thought|knew|found|sat|fell|held|drove|rode|"
+    "wore|spoke|stole|snatched|harassed|molested|groped|flashed|teased|stared|commented|whistled|slapped|pushed|"
+    "pulled|dragged|threatened|attacked|robbed|raped|abused|incident"
+)
+TIME_PATTERNS: dict[str, list[str]] = {
+    # A story told in the past: enough to read a sentence as past (and switch off a cue in it).
+    "past": [
+        rf"\b(?:{_STRONG_PAST_EN})\b",
+        # Narrative openers and imperfects in the other languages (their simple present is not told apart from a
+        # preterite by a pattern, so verb endings alone are not read as past there).
+        r"\b(?:una noche|un dia|una vez|ese dia|esa noche|aquel dia|aquella noche|en ese momento|cuando era|cuando estaba|"
+        r"cuando iba|me paso|yo estaba|estaba caminando|iba caminando|era de noche|hace anos|de nina|de nino|fue cuando)\b",
+        r"\b(?:un soir|une nuit|un jour|une fois|ce jour la|ce soir la|cette nuit la|a l epoque|quand j etais|ca s est passe|"
+        r"c etait|j etais|on etait|je marchais|je rentrais|quand j avais|il y a des annees)\b",
+        r"\b(?:uma noite|um dia|uma vez|naquele dia|naquela noite|na epoca|quando eu era|quando eu estava|aconteceu|"
+        r"eu estava|eu tava|era noite|quando eu tinha|eu voltava|eu andava)\b",
+        r"\b(?:siku moja|usiku mmoja|siku hiyo|nilipokuwa|tulipokuwa|ilitokea|ilikuwa|nilikuwa|kulikuwa|zamani)\b",
+        # ar: كنت / امبارح / ذات يوم, Arabizi
+        r"(?<!\w)(?:و|ف)?(?:كنت|كنا|امبارح|البارح|امس|مره|ذات يوم|ذات ليله|يومها|ساعتها|في يوم|في ليله)(?!\w)",
+        r"\b(?:kont|kunt|konna|lbare7|lbar7|mbare7|marra|wa7ed nhar|nhar men|lamma kont)\b",
+    ],
+    # English past verbs: a message told only with these (and nothing present) reads as past for the urgency
+    # cap, but they do not switch off a cue ("man smashed a glass into a guy's face, lots of blood").
+    "past_verb": [
+        rf"\b(?:{_WEAK_PAST_EN})\b",
+        r"\b(?!(?:need|speed|feed|seed|bleed|indeed|bed|red|shed|weed|proceed|exceed|scared|tired|worried|"
+        r"armed|drugged|spiked|locked|trapped|injured|wounded|hurt|concerned|interested|married|related|"
+        r"supposed|used|based|called|named|ashamed|afraid|stranded|stuck|parked|closed|crowded|isolated)\b)"
+        r"[a-z]{3,}ed\b",
+        # sw: -li- past tense ("alinifuata", "walimpiga"), also in relative clauses of present reports
+        r"\b(?:a|wa|ni|tu|u|m|i|zi|ku|ki|vi|li|ya)li(?!nzi|nda|mwengu|mani)\w{3,}",
+    ],
+    # Spanish preterite, French passé composé and imparfait, Portuguese pretérito: their simple present is not
+    # read by these patterns, so they count for the urgency cap only twice or more in a message with no
+    # present marker at all ("me robaron la cadena y me jalaron del cuello").
+    "past_verb_romance": [
+        r"\b\w{2,}(?:aron|ieron)\b", r"\b(?:me|le|nos|les)\s+\w{3,}(?:o|io)\b(?<!\bmano)(?<!\bcuerpo)(?<!\bpelo)",
+        r"\b(?:fue|fui|hubo|dijo|hizo|puso|vino|estaba|estaban|iba|tenia|habia)\b",
+        r"\b(?:j ai|il a|elle a|ils ont|elles ont|on a|m a|m ont|l a|l ont|nous a|nous ont|lui a|les a)\s+(?:\w+\s+)?\w+(?:e|es|ee|ees|i|is|it|u|us)\b",
+        r"\b\w{2,}(?:ait|aient)\b", r"\best (?:venu|arrive|entre|parti|sorti)\b",
+        r"\b(?!(?:estou|vou|dou|tou|sou|ou)\b)\w{2,}(?:ou|aram|eram|iram|eu|iu)\b", r"\b(?:foi|fui|estava|estavam|tinha|houve)\b",
+    ],
+    "present": [
+        r"\b(?:tells|wants|threatens|refuses|won t|wont|shots fired|pls come|please come|plz come)\b", r"\b(?:has|have|hasn t|haven t)\s+\w+",
+        r"\bjust\b(?!\s+now)", r"\b(?:acaba de|acabo de|acabam de|acabou de|vient de|viennent de)\b",
+        r"\b(?:hay|tienen|tiene|quiere|quieren|dice|dicen|tem|quer|diz|dizem|je peux pas|je ne peux pas|hapa)\b",
+        r"\b(?:il|elle|ils|elles|on)\s+(?:me\s+|te\s+|nous\s+|la\s+|le\s+|les\s+)?(?:casse|tape|frappe|crie|menace|dit|veut|"
+        r"repond|met|bat|cogne|tient|suit|attend|va|vont|peut|est|sont)\w*\b",
+        r"(?<!\w)(?:و|ف)?(?:بي|بت|عم)\w{2,}", r"(?<!\w)(?:و|ف)?(?:هسي|هسع|ذلحين|دحين|توا|تو)(?!\w)",
+        r"\b(?:need|needs)\b",
+        r"\b(?:tá|esta|estao|estamos|somos|anda|andam|tamo)\s+\w+", r"\b(?:estan|estamos|somos|no abre|no puede|no deja)\b",
+        r"\b(?:il|elle|on)\s+(?:me\s+|m\s+|te\s+|la\s+|le\s+|l\s+|nous\s+)?(?:\w+e|attend|repond|prend|descend|entend|vient|tient|"
+        r"dort|sort|voit|fait|veut|peut|doit)\b(?<!\bil a)",
+        r"\b(?:je vois|je sens|je peux|j ai des|j ai peur|je me sens|jsuis|ils sont|ca continue|la porte est)\b", r"\b(?:since|for the last|desde hace|depuis|tangu|ha \d+ minutos|faz \d+ minutos)\b",
+        r"\b(?:me|nos|la|lo|le|les)\s+(?:tiene|tienen)\b", r"\b(?:anda|andam)\s+a\s+\w+r\b",
+        r"\b(?:homem|cara|tipo|gajo|rapaz|ele|eles|ela|elas|alguem)\s+a\s+\w+r\b", r"\b(?:tirent|frappent|tapent)\b",
+        r"\b\w{3,}(?:inaendelea|inaendelea)\b|\binaendelea\b", r"\b(?:tume|wame|ame|ime)\w{3,}\b.*\b(?:sakafuni|ndani|hapa|nje)\b",
+        r"\b(?:is|are|am|im|i m|we re|you re|they re)\s+(?:\w+\s+)?(?!(?:morn|even|noth|someth|anyth|everyth|th|k|r|s|dur|build|ceil|wedd|meet|park|cloth|bor)ing\b)\w{2,}ing\b",
+        r"\b(?:he|she|they|it|someone|somebody|there|who|we|you)\s+(?:is|are|s|re)\b(?!\s+(?:gone|left|away|safe|ok|okay|fine|home|over|calm|asleep)\b)",
+        r"\b(?:hes|shes|theyre|theres|i am being|im being|were being)\b",
+        r"\b(?:has|have)\s+(?:got|a|an|my|her|his|the|him|me|us|them|surrounded|locked|taken|trapped|cornered)\b",
+        r"\b(?:keeps?|still|trying)\s+\w+", r"\b(?:getting|being)\s+\w{3,}(?:ed|en)\b", r"\b(?:theyve|they ve|hes been|he s been)\b",
+        r"\b(?:is|are)\s+(?:at|in|on|about to|outside|inside|still|here|there|behind|near)\b", r"\b(?:can|cant|can t|won t|wont|isn t|isnt|aren t|doesn t|don t know|dont know)\b",
+        r"\b(?:send|hurry|help|ambulance|come quick|come now|come fast|call me|what do i do|what should i do|nowhere to)\b",
+        r"\b(?:esta|estan|estoy|estamos|sigue|siguen|anda|andan)\s+(?:\w+\s+)?\w+(?:ando|iendo|yendo)\b",
+        r"\b(?:esta|estan|sigue|siguen)\s+(?:aqui|ahi|afuera|adentro|parado|parada|parados|en|al|con|encima|frente|detras)\b",
+        r"\b(?:manden|vengan|ayuden|llamen|ayuda|ambulancia)\b",
+        r"\ben train d", r"\b(?:il|elle|ils|elles|on)\s+(?:est|sont)\s+(?:la|ici|devant|dehors|encore|toujours|derriere|a|au|dans|sur|en)\b",
+        r"\b(?:venez|envoyez|aidez|appelez|ambulance)\b",
+        r"\b(?:esta|estao|ta|tao)\s+(?:aqui|ai|la|parado|parada|do lado|com|na|no|em|a porta|a frente)\b", r"\b(?:esta|estao|estou)\s+a\s+\w+r\b",
+        r"\b(?:mandem|venham|ajudem|chamem|ambulancia)\b", r"\bnao vai embora\b|\bn vai embora\b",
+        r"\b(?:esta|estao|estou|to|ta|tao|continua|continuam)\s+(?:me\s+|te\s+|a\s+)?\w+(?:ando|endo|indo)\b",
+        r"\b(?:ana|wana|nina|tuna|una|mna)\w{3,}", r"\b(?:yuko|wako|ako)\b",
+        r"(?<!\w)(?:و|ف|ب)?(?:عم|قاعد|قاعده|عمال|عماله|دلوقتي|هلق|هسه|الحين|الان|لسه|لسا|واقف|واقفين|اسعاف)(?!\w)",
+        r"\b(?:3am|2a3ed|daba|dlwa2ti|halla2|hala2|rah|raha|rahou|rahom|rahi|tawa|taw|dorka|lessa|lissa|wa2ef|wa9ef|wa9fa|"
+        r"9a3din|9a3ed|mazelou|mazal|mazel|kayen)\b",
+        r"\b(?:ame|wame|nime|tume)\w{3,}\b.*\b(?:sasa|sai|bado)\b",
+    ],
+    # Weak signs of the present, read only in a sentence with no past marker and a message with no SAFE sign.
+    "present_weak": [
+        # a bare -ing participle ("one guy kicking another", "mob beating a thief") unless it continues a past
+        # progressive or is a gerund ("was walking", "started following", "while walking")
+        r"\b(?<!\bwas )(?<!\bwere )(?<!\bwhile )(?<!\bwhen )(?<!\bafter )(?<!\bbefore )(?<!\bstarted )(?<!\bkept )"
+        r"(?<!\bbegan )(?<!\bstopped )(?<!\bof )(?<!\bfor )(?<!\bfrom )(?<!\bby )(?<!\babout )(?<!\bwithout )(?<!\bwas just )(?<!\band )"
+        r"(?!(?:morn|even|noth|someth|anyth|everyth|th|k|r|s|str|spr|dur|build|ceil|wedd|meet|park|cloth|bor|shopp|"
+        r"tuition|coach|cloth|rais|board|cross|land|railing|ceil|hous|feel|shoot|teas)ing\b)[a-z]{2,}ing\b",
+        r"\bsays\b", r"\b(?<!\bestaba )(?<!\biba )(?<!\bestava )(?<!\btava )(?<!\bia )\w{3,}(?:ando|endo|indo|iendo)\b",
+    ],
+    # The reporter's own present state ("I'm in the bathroom", "estoy en..."): present, unless the message says
+    # the reporter is safe (SAFE: "I am at my neighbour's", "estoy en casa de mi vecina").
+    "present_state": [
+        r"\b(?:i m|im|i am|we re|we are)\s+(?:in|at|on|inside|outside|hiding|alone|stuck|locked|trapped|scared|on foot|with)\b",
+        r"\b(?:je suis|on est|nous sommes|estou|estamos|estoy|tuko|niko|hawezi|siwezi|naogopa|nasikia|tunahitaji|nahitaji)\b",
+    ],
+}
+_TIME = {name: re.compile("|".join(f"(?:{p})" for p in patterns)) for name, patterns in TIME_PATTERNS.items()}
+_SENTENCE_END = re.compile(r"[.!?;\n]+")
+
 _WORD = re.compile(r"\w+")
 _APOSTROPHES = re.compile(r"['’`´]")
 
@@ -283,10 +414,38 @@ def words(text: str) -> list[str]:
 @dataclass(frozen=True)
 class SafetyCheck:
     cues: tuple[str, ...]  # matched cue names, in CUE_NAMES order
+    # No present danger told: the message reads as past (a past marker or narrative, no present one) or
+    # says the danger is over ("I am safe now", "at my neighbour's", "by text message"). With no cue, a
+    # model's emergency is at most urgent (nlp.model.decide_final_urgency).
+    settled: bool = False
 
     @property
     def emergency(self) -> bool:
         return bool(self.cues)
+
+
+def sentence_times(
+    text: str, masked: frozenset[int] = frozenset(), settled_words: frozenset[int] = frozenset()
+) -> list[tuple[int, int, bool, bool, bool, bool]]:
+    """(first word, end word, past, past verb, present, present only by a weak sign) per sentence, in the word
+    positions of `words(text)`; the
+    `masked` words (the cues' own, such as "passed out") are left out of the past reading, the `settled_words`
+    (a sign the danger is over: "I am safe", "I am at my neighbour's") out of the present reading."""
+    out = []
+    position = 0
+    for piece in _SENTENCE_END.split(text):
+        tokens = words(piece)
+        if not tokens:
+            continue
+        joined = " ".join(t for i, t in enumerate(tokens, start=position) if i not in masked)
+        whole = " ".join(t for i, t in enumerate(tokens, start=position) if i not in settled_words)
+        past = bool(_TIME["past"].search(joined))
+        strong = bool(_TIME["present"].search(whole)) or (not settled_words and bool(_TIME["present_state"].search(whole)))
+        weak = not settled_words and not past and bool(_TIME["present_weak"].search(whole))
+        out.append((position, position + len(tokens), past, bool(_TIME["past_verb"].search(joined)), strong or weak,
+                    weak and not strong))
+        position += len(tokens)
+    return out
 
 
 class SafetyNet:
@@ -298,6 +457,7 @@ class SafetyNet:
         self._prefix: dict[str, re.Pattern[str]] = {}  # term class -> one regex over single words
         self._clitic: dict[str, re.Pattern[str]] = {}  # single words that may carry a 1-3 letter clitic
         self._clitic_multi: dict[str, list[tuple[re.Pattern[str], tuple[str, ...]]]] = {}
+        self._last: tuple[str | None, SafetyCheck] = (None, SafetyCheck(()))
         for term_class, by_language in lexicon.items():
             phrases: list[list[str]] = []
             prefixes: set[str] = set()
@@ -328,45 +488,90 @@ class SafetyNet:
 
     def spans(self, text: str) -> dict[str, list[int]]:
         """Term class -> word positions where it starts."""
+        return {name: [start for start, _ in found] for name, found in self._matches(text).items()}
+
+    def _matches(self, text: str) -> dict[str, list[tuple[int, int]]]:
+        """Term class -> (start, end) word positions."""
         tokens = words(text)
-        found: dict[str, list[int]] = {}
+        found: dict[str, list[tuple[int, int]]] = {}
         if not tokens:
             return found
         doc = Doc(self.vocab, words=tokens)
-        for match_id, start, _end in self.matcher(doc):
-            found.setdefault(self.vocab.strings[match_id], []).append(start)
+        for match_id, start, end in self.matcher(doc):
+            found.setdefault(self.vocab.strings[match_id], []).append((start, end))
         for term_class, pattern in (*self._prefix.items(), *self._clitic.items()):
             for i, token in enumerate(tokens):
                 if pattern.match(token):
-                    found.setdefault(term_class, []).append(i)
-        for term_class, sequences in self._clitic_multi.items():
-            for head, rest in sequences:
-                n = len(rest)
-                for i in range(len(tokens) - n):
-                    if tuple(tokens[i + 1 : i + 1 + n]) == rest and head.match(tokens[i]):
-                        found.setdefault(term_class, []).append(i)
+                    found.setdefault(term_class, []).append((i, i + 1))
+        if self._clitic_multi:
+            at: dict[str, list[int]] = {}  # word -> positions, so each sequence is tried only where it can start
+            for i, token in enumerate(tokens):
+                at.setdefault(token, []).append(i)
+            for term_class, sequences in self._clitic_multi.items():
+                for head, rest in sequences:
+                    n = len(rest)
+                    for j in at.get(rest[0], ()):
+                        i = j - 1
+                        if i >= 0 and tuple(tokens[j : j + n]) == rest and head.match(tokens[i]):
+                            found.setdefault(term_class, []).append((i, i + 1 + n))
         return found
 
     def check(self, text: str) -> SafetyCheck:
-        found = self.spans(text)
-        cues: set[str] = set()
-        now = found.get("NOW", [])
+        last_text, last_check = self._last
+        if text == last_text:  # the model's input features and Triage ask about the same text in turn
+            return last_check
+        result = self._check(text)
+        self._last = (text, result)
+        return result
 
-        def near(kind: str) -> bool:
-            return any(abs(a - b) <= WINDOW for a in found.get(kind, []) for b in now)
+    def _check(self, text: str) -> SafetyCheck:
+        found = self._matches(text)
+        over_words = {i for kind in ("OVER", "SAFE") for start, end in found.get(kind, []) for i in range(start, end)}
+        # "safe now", "home now": a "now" inside a sign that the danger is over is not a present marker
+        now = [start for start, end in found.get("NOW", []) if not over_words & set(range(start, end))]
+        masked = frozenset(i for kind in (*DIRECT_CUES, "SPIKE", "SYMPTOM") for start, end in found.get(kind, [])
+                           for i in range(start, end))
+        settled_words = frozenset(i for kind in ("SAFE", "OVER") for start, end in found.get(kind, []) for i in range(start, end))
+        sentences = sentence_times(text, masked, settled_words)
+        message_past = any(past for _, _, past, *_ in sentences)
+        # a weak sign of the present (a bare -ing, a gerund, "says") does not count in a story told in the past
+        sentences = [(first, end, past, verb, present and not (weak and message_past), weak)
+                     for first, end, past, verb, present, weak in sentences]
+        message_past_verb = any(verb for _, _, _, verb, *_ in sentences) or (
+            len(_TIME["past_verb_romance"].findall(" ".join(words(text)))) >= 2 and not _is_arabizi(text))
+        message_present = bool(now) or any(present for *_, present, _weak in sentences)
 
-        if near("WEAPON"):
-            cues.add("weapon_now")
-        if near("VIOLENCE"):
-            cues.add("violence_now")
+        def told_in_past(position: int) -> bool:
+            for first, end, past, _verb, present, _weak in sentences:
+                if first <= position < end:
+                    if present or any(first <= n < end for n in now):
+                        return False
+                    return past or (message_past and not message_present)
+            return False
+
+        cues: dict[str, list[int]] = {}
+
+        def pair(kind: str, cue: str) -> None:
+            for a in (start for start, _ in found.get(kind, [])):
+                for b in now:
+                    if abs(a - b) <= WINDOW:
+                        cues.setdefault(cue, []).append(min(a, b))
+
+        pair("WEAPON", "weapon_now")
+        pair("VIOLENCE", "violence_now")
         if "SPIKE" in found and (now or "SYMPTOM" in found):
-            cues.add("spiked_now")
+            cues["spiked_now"] = [start for start, _ in found["SPIKE"]]
         for cue in DIRECT_CUES:
             if cue in found:
-                cues.add(cue)
-        if "PAST" in found or "OVER" in found:
-            cues -= PAST_BLOCKS
-        return SafetyCheck(tuple(c for c in CUE_NAMES if c in cues))
+                cues[cue] = [start for start, _ in found[cue]]
+        if "PAST" in found or "OVER" in found or "SAFE" in found:
+            for cue in PAST_BLOCKS:
+                cues.pop(cue, None)
+        # a cue fires when at least one of its places is told in the present
+        kept = {cue for cue, positions in cues.items() if not all(told_in_past(p) for p in positions)}
+        settled = not kept and not message_present and (
+            "SAFE" in found or "PAST" in found or message_past or message_past_verb)
+        return SafetyCheck(tuple(c for c in CUE_NAMES if c in kept), settled=settled)
 
     @staticmethod
     def apply(urgency: str, check: SafetyCheck) -> str:

@@ -42,6 +42,7 @@ from nlp.model import (
     THRESHOLDS_FILE,
     SpacyClassifier,
     assign_types,
+    decide_final_urgency,
     decide_urgency,
     model_input,
 )
@@ -286,17 +287,19 @@ def tune_type_thresholds(
 
 def tune_emergency_threshold(
     gold_emergency: Sequence[bool], emergency_scores: Sequence[float], net_hits: Sequence[bool],
-    target: float = EMERGENCY_RECALL_TARGET,
+    target: float = EMERGENCY_RECALL_TARGET, settled: Sequence[bool] | None = None,
 ) -> float:
-    """The highest threshold whose dev recall (model OR safety net) reaches `target`."""
+    """The highest threshold whose dev recall (safety net OR the model where the message is not `settled`,
+    as nlp.model.decide_final_urgency decides) reaches `target`."""
     gold = np.array(gold_emergency, dtype=bool)
     scores = np.array(emergency_scores)
     net = np.array(net_hits, dtype=bool)
+    open_ = ~np.array(settled, dtype=bool) if settled is not None else np.ones(len(gold), dtype=bool)
     if not gold.any():
         return 0.5
     chosen = EMERGENCY_GRID[0]
     for t in EMERGENCY_GRID:
-        predicted = net | (scores >= t)
+        predicted = net | ((scores >= t) & open_)
         recall = (predicted & gold).sum() / gold.sum()
         if recall >= target:
             chosen = t
@@ -374,12 +377,13 @@ def fit_shipped(
     checks = [net.check(e.text) for e in dev]
     gold_emergency = [e.urgency == "emergency" for e in dev]
     emergency_scores = [s["emergency"] for s in urgency_scores]
-    emergency_threshold = tune_emergency_threshold(gold_emergency, emergency_scores, [c.emergency for c in checks])
+    emergency_threshold = tune_emergency_threshold(gold_emergency, emergency_scores, [c.emergency for c in checks],
+                                                   settled=[c.settled for c in checks])
     thresholds = {"types": type_thresholds, "urgency": {"emergency": emergency_threshold}}
     dev_types = [
         [label for label, _ in assign_types(dict(zip(TYPE_LABELS, row.tolist())), type_thresholds)] for row in type_scores
     ]
-    dev_urgency = [net.apply(decide_urgency(s, thresholds["urgency"]), c) for s, c in zip(urgency_scores, checks)]
+    dev_urgency = [decide_final_urgency(s, thresholds["urgency"], c) for s, c in zip(urgency_scores, checks)]
     report = {
         "examples": len(dev),
         "type_macro_f1": label_metrics([e.types for e in dev], dev_types, TYPE_LABELS)["macro_f1"],
@@ -716,7 +720,8 @@ def evaluate_model(
 # --- the held-out evaluation of the shipped model ---------------------------------------------------------
 def evaluate_shipped(model_dir: Path, corpus_dir: Path = corpus_mod.CORPUS_DIR, split_name: str = "test") -> dict:
     """Per-language and per-type P/R/F1, type macro-F1, urgency confusion, emergency recall/precision
-    with and without the safety net, on the held-out split."""
+    with and without the safety net, on the held-out split; then each separately written held-out set in
+    nlp/corpus/heldout/ (`heldout_<name>`: see evaluate_heldout)."""
     from nlp.safety import default_net
 
     classifier = SpacyClassifier(model_dir)
@@ -733,8 +738,14 @@ def evaluate_shipped(model_dir: Path, corpus_dir: Path = corpus_mod.CORPUS_DIR, 
     net = default_net()
     checks = [net.check(t) for t in texts]
     predicted_types = [[label for label, _ in assign_types(s, thresholds)] for s in type_scores]
-    model_urgency = [decide_urgency(s, classifier.urgency_thresholds()) for s in urgency_scores]
-    final_urgency = [net.apply(u, c) for u, c in zip(model_urgency, checks)]
+    from nlp.safety import SafetyCheck
+
+    raw_urgency = [decide_urgency(s, classifier.urgency_thresholds()) for s in urgency_scores]
+    # "without the safety net": the model with the time reading (a settled past is at most urgent) but no cue;
+    # the net's cues then only raise, so recall with the net is never below it.
+    model_urgency = [decide_final_urgency(s, classifier.urgency_thresholds(), SafetyCheck((), settled=c.settled))
+                     for s, c in zip(urgency_scores, checks)]
+    final_urgency = [decide_final_urgency(s, classifier.urgency_thresholds(), c) for s, c in zip(urgency_scores, checks)]
     labels = list(classifier.type_labels)
 
     def block(indices: list[int]) -> dict:
@@ -743,6 +754,7 @@ def evaluate_shipped(model_dir: Path, corpus_dir: Path = corpus_mod.CORPUS_DIR, 
         gold_u = [examples[i].urgency for i in indices]
         with_net = urgency_metrics(gold_u, [final_urgency[i] for i in indices])
         without = urgency_metrics(gold_u, [model_urgency[i] for i in indices])
+        raw = urgency_metrics(gold_u, [raw_urgency[i] for i in indices])
         net_alone = urgency_metrics(gold_u, ["emergency" if checks[i].emergency else "routine" for i in indices])
         return {
             "examples": len(indices),
@@ -755,6 +767,7 @@ def evaluate_shipped(model_dir: Path, corpus_dir: Path = corpus_mod.CORPUS_DIR, 
                 "support": with_net["emergency_support"],
                 "with_safety_net": {"recall": with_net["emergency_recall"], "precision": with_net["emergency_precision"]},
                 "without_safety_net": {"recall": without["emergency_recall"], "precision": without["emergency_precision"]},
+                "model_alone": {"recall": raw["emergency_recall"], "precision": raw["emergency_precision"]},
                 "safety_net_alone": {"recall": net_alone["emergency_recall"], "precision": net_alone["emergency_precision"]},
                 "emergency_as_routine": with_net["emergency_as_routine"],
             },
@@ -778,9 +791,95 @@ def evaluate_shipped(model_dir: Path, corpus_dir: Path = corpus_mod.CORPUS_DIR, 
     # The classic multi-label figures for the types, as `evaluate --data` prints them.
     types = label_metrics([e.types for e in examples], predicted_types, labels)
     result["overall"]["type_one_minus_hamming_loss"] = types["one_minus_hamming_loss"]
+    for path in sorted(HELDOUT_DIR.glob("*.jsonl")):
+        result[f"heldout_{path.stem}"] = evaluate_heldout(classifier, path)
     if result["trained_on_corpus_sha256"] != result["corpus_sha256"]:
         result["warning"] = "the corpus changed since this model was trained: run `make model`"
     return result
+
+
+# --- separately written held-out sets (nlp/corpus/heldout/*.jsonl: never read by training) ---------------------
+HELDOUT_DIR = corpus_mod.CORPUS_DIR / "heldout"
+
+
+def read_heldout(path: Path) -> list[tuple[CorpusExample, bool]]:
+    """A held-out file's lines (validated as corpus lines) with their `past` flag (the event told is over)."""
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            where = f"{path.name}:{number}"
+            example = corpus_mod.parse_line(raw, where)
+            past = json.loads(raw).get("past")
+            if not isinstance(past, bool):
+                raise DataError(f"{where}: 'past' must be true or false (is the event told over?)")
+            rows.append((example, past))
+    if not rows:
+        raise DataError(f"{path}: no lines")
+    return rows
+
+
+def evaluate_heldout(classifier: SpacyClassifier, path: Path) -> dict:
+    """Type macro-F1, emergency recall/precision (with the safety net), the share of past-event reports called
+    emergency, and police/guard-as-perpetrator recall (-> police_misconduct) on a held-out set; overall and
+    per language. The triage decisions are Triage's: nlp.model.assign_types and decide_final_urgency."""
+    from nlp.safety import default_net
+
+    rows = read_heldout(path)
+    examples = [e for e, _ in rows]
+    past = [p for _, p in rows]
+    texts, langs = [e.text for e in examples], [e.lang for e in examples]
+    type_scores = classifier.batch_type_scores(texts, langs)
+    urgency_scores = classifier.batch_urgency_scores(texts, langs)
+    thresholds, urgency_thresholds = classifier.thresholds(), classifier.urgency_thresholds()
+    net = default_net()
+    checks = [net.check(t) for t in texts]
+    predicted_types = [[label for label, _ in assign_types(s, thresholds)] for s in type_scores]
+    urgency = [decide_final_urgency(s, urgency_thresholds, c) for s, c in zip(urgency_scores, checks)]
+    labels = list(classifier.type_labels)
+
+    def block(indices: list[int]) -> dict:
+        types = label_metrics([examples[i].types for i in indices], [predicted_types[i] for i in indices], labels)
+        u = urgency_metrics([examples[i].urgency for i in indices], [urgency[i] for i in indices])
+        past_idx = [i for i in indices if past[i]]
+        police = [i for i in indices if "police_misconduct" in examples[i].types]
+        top_right = sum(predicted_types[i][0] in examples[i].types for i in indices) if indices else 0
+        return {
+            "examples": len(indices),
+            "type_macro_f1": types["macro_f1"],
+            "type_exact_match": types["exact_match"],
+            "top_type_right": round(top_right / len(indices), 4) if indices else 0.0,
+            "emergency": {"support": u["emergency_support"], "recall": u["emergency_recall"],
+                          "precision": u["emergency_precision"]},
+            "urgency_accuracy": u["accuracy"],
+            "past_events": len(past_idx),
+            "past_called_emergency": round(sum(urgency[i] == "emergency" for i in past_idx) / len(past_idx), 4)
+            if past_idx else 0.0,
+            "police_or_guard_perpetrator": len(police),
+            "police_misconduct_recall": round(sum("police_misconduct" in predicted_types[i] for i in police) / len(police), 4)
+            if police else None,
+            "sexual_harassment_or_assault_recall": _recall_of_any(
+                [examples[i].types for i in indices], [predicted_types[i] for i in indices],
+                {"sexual_harassment", "sexual_assault"}),
+        }
+
+    everything = list(range(len(examples)))
+    overall = block(everything)
+    overall["types"] = {k: {m: v[m] for m in ("precision", "recall", "f1", "support")}
+                        for k, v in label_metrics([e.types for e in examples], predicted_types, labels)["per_label"].items()}
+    return {
+        "file": f"nlp/corpus/heldout/{path.name}" if path.parent == HELDOUT_DIR else str(path),
+        "overall": overall,
+        "per_language": {lang: block([i for i, e in enumerate(examples) if e.lang == lang])
+                         for lang in corpus_mod.LANGUAGES if any(e.lang == lang for e in examples)},
+    }
+
+
+def _recall_of_any(gold: Sequence[Iterable[str]], predicted: Sequence[Iterable[str]], wanted: set[str]) -> float | None:
+    """Of the reports whose gold types include one of `wanted`, the share given at least one of them."""
+    hits = [bool(set(p) & wanted) for g, p in zip(gold, predicted) if set(g) & wanted]
+    return round(sum(hits) / len(hits), 4) if hits else None
 
 
 # --- TF-IDF + logistic regression baseline (numpy only; scikit-learn is not installed) -------------------

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import metrics
 from nlp.language import LanguageDetector, LanguageHints, choose_language, make_detector, DEFAULT_BACKEND
-from nlp.model import assign_types, decide_urgency
+from nlp.model import assign_types, decide_final_urgency
 from nlp.places import PlaceFinder, PlaceMatch, PlaceSpec
 from nlp.safety import SafetyNet, default_net
 
@@ -56,12 +56,26 @@ class TriageResult:
 
     @property
     def urgency_confident(self) -> bool:
-        return self.urgency == "emergency" or max(self.urgency_scores.values()) >= CONFIDENT_URGENCY
+        """False when the dialogue should ask "is someone in danger right now?" (see `urgency_confident`)."""
+        return urgency_confident(self.urgency, self.urgency_scores, self.safety_cues)
 
     @property
     def has_incident(self) -> bool:
         """Whether the text names something that happened (a type other than `other`)."""
         return any(label != "other" for label in self.type_labels)
+
+
+def urgency_confident(urgency: str, urgency_scores: dict[str, float], safety_cues: tuple[str, ...] | list[str] = ()) -> bool:
+    """Whether the urgency can be acted on without asking "is someone in danger right now?".
+
+    An emergency found by the safety net (a present-danger cue) is confident; an emergency from the model
+    alone is confident only when its emergency score reaches CONFIDENT_URGENCY: the emergency threshold is
+    tuned for recall (often 0.1-0.3), so a score just over it is a guess worth a question. Another urgency is
+    confident when its best score reaches CONFIDENT_URGENCY. For callers that keep only the urgency and its
+    scores (a stored report), pass the cues as stored, or () when they were not kept."""
+    if urgency == "emergency":
+        return bool(safety_cues) or urgency_scores.get("emergency", 0.0) >= CONFIDENT_URGENCY
+    return (max(urgency_scores.values()) if urgency_scores else 0.0) >= CONFIDENT_URGENCY
 
 
 class PlaceConfig(Protocol):
@@ -138,9 +152,8 @@ class Triage:
         assigned = [
             TypeScore(label, score) for label, score in assign_types(type_scores, self._thresholds, self._exclusive_types)
         ]  # above their tuned thresholds, best first; every report gets at least its best type
-        urgency = decide_urgency(urgency_scores, self._urgency_thresholds)
-        check = self.safety.check(text)  # present danger: can only raise urgency, never lower it
-        urgency = self.safety.apply(urgency, check)
+        check = self.safety.check(text)  # present danger raises to emergency; a settled past caps it at urgent
+        urgency = decide_final_urgency(urgency_scores, self._urgency_thresholds, check)
         place = self.places.locate(*location) if location else None
         place = place or self.places.find(text)
         return TriageResult(

@@ -225,3 +225,62 @@ def test_never_logs_text_or_number(detector: LanguageDetector, caplog: pytest.Lo
     choose_language("R-7K3F", H(phone_number=PHONE["KE"]), detector, SUPPORTED_LANGUAGES)
     logged = caplog.text
     assert "Mwanaume" not in logged and "R-7K3F" not in logged and "712123456" not in logged
+
+
+# --- Arabizi ------------------------------------------------------------------------------------
+ARABIZI = [
+    "ana 5ayfa",
+    "7ad ta7arash biya",
+    "wa7ed yetba3ni daba",
+    "sa3douni",
+    "fi wa7ed 3and el bab w howa lessa barra",  # Egyptian / Levantine
+    "rah kayt3a9eb fiya men l mahatta, 3afak ajiw",  # Darija
+    "ya jama3a el 7a2ouni, el bolis 3am yedrabo l shabeb",
+]
+NOT_ARABIZI = [
+    "meet me at 5pm near the 2nd gate",
+    "R-7K3F",
+    "gr8, c u 2day b4 9",
+    "Habari, 3 watu wamepigwa stendi",
+    "KCA 123B ilinigonga na kukimbia",
+    "unos de 3ro le dijeron a mi hijo q lo esperan a la salida",
+    "wesh 3afak un mec en scoot m'a traitee de pute parce que j'ai pas repondu, il repasse en boucle",
+    "Luis Martinez30 de mayo de 2014 a las 08:29",
+    "رجل يلاحقني",  # Arabic script: the general detector's business
+]
+
+
+@pytest.mark.parametrize("text", ARABIZI)
+def test_arabizi_is_detected_as_arabic_before_the_general_detector(detector: LanguageDetector, text: str) -> None:
+    from nlp.language import is_arabizi
+
+    assert is_arabizi(text)
+    guess = detector.detect(text)
+    assert guess is not None and guess.language == "ar"
+    assert choose_language(text, LanguageHints(), detector, SUPPORTED_LANGUAGES, "en") == "ar"  # short ones too
+
+
+@pytest.mark.parametrize("text", NOT_ARABIZI)
+def test_digits_in_other_languages_are_not_arabizi(text: str) -> None:
+    from nlp.language import is_arabizi
+
+    assert not is_arabizi(text)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_arabizi_is_not_arabic_where_arabic_is_not_a_language(backend: str) -> None:
+    narrow = make_detector(backend, ["en", "sw"])
+    guess = narrow.detect("7ad ta7arash biya fel otobis w howa lessa wa2ef")
+    assert guess is None or guess.language in {"en", "sw"}
+    assert choose_language("ana 5ayfa", LanguageHints(), narrow, ["en", "sw"], "sw") in {"en", "sw"}
+
+
+def test_the_corpus_arabizi_lines_are_arabic_and_no_other_line_is() -> None:
+    from nlp.corpus import load_corpus
+    from nlp.language import is_arabizi
+
+    examples = load_corpus()
+    latin_arabic = [e for e in examples if e.lang == "ar" and not any("\u0600" <= ch <= "\u06ff" for ch in e.text)]
+    assert len(latin_arabic) >= 500
+    assert sum(is_arabizi(e.text) for e in latin_arabic) / len(latin_arabic) >= 0.98
+    assert not [e.text for e in examples if e.lang != "ar" and is_arabizi(e.text)]

@@ -157,3 +157,90 @@ def test_check_is_fast(net: SafetyNet) -> None:
     for _ in range(200):
         net.check(text)
     assert (time.perf_counter() - started) / 200 < 0.002
+
+
+# --- the time a report is told in (issue 14) ---------------------------------------------------------------
+# Past narratives, fragments about past events, "I am safe now", "at my neighbour's", a threat by text message:
+# no cue, and `settled` (a model's emergency is at most urgent).
+SETTLED: list[tuple[str, str]] = [
+    ("en", "one night when my friend was sleeping, a man broke into the house and tried to rape her. she screamed and he ran"),
+    ("en", "I was walking home when a man started following me and saying dirty things. He kept following me till the gate"),
+    ("en", "i was in the toilet hiding and he was outside banging the door. this was last year"),
+    ("en", "harassed in the bus"),
+    ("en", "Someone passed a comment near the temple"),
+    ("en", "the watchman touched me inappropriately"),
+    ("en", "I am safe now, I am at my neighbour's. My husband beat me and threatened to kill me"),
+    ("en", "the threat came by text message, he says he will kill me"),
+    ("es", "Una noche cuando mi hermana dormía, un hombre entró por la ventana. Ella gritó y él salió corriendo"),
+    ("es", "mi esposo me pegó anoche. Ya estoy a salvo, estoy en casa de mi vecina"),
+    ("fr", "mon mari m'a frappée hier soir, je suis chez ma voisine avec les enfants"),
+    ("pt", "meu marido me bateu ontem, estou segura, estou na casa da vizinha"),
+    ("sw", "mume wangu alinipiga jana usiku. niko salama sasa, niko kwa jirani"),
+    ("ar", "جوزي ضربني امبارح بالليل. أنا بخير دلوقتي، أنا عند الجيران"),
+]
+
+# Present danger told beside a past part: the cue still fires.
+PRESENT_AFTER_PAST: list[tuple[str, str, str]] = [
+    ("en", "I was walking home from work and now a man is following me, he is still behind me", "following"),
+    ("en", "he beat me last year and now he's outside my door again", "here_now"),
+    ("en", "girl at table 4 passed out, not responding", "unconscious"),
+    ("en", "my neighbour was shot in the leg, bleeding a lot, we're pressing on it", "bleeding"),
+    ("es", "ayer me amenazó y ahora está afuera de mi casa gritando", "here_now"),
+    ("sw", "alinipiga jana na sasa yuko nje ya mlango", "here_now"),
+]
+
+
+@pytest.mark.parametrize("language, text", SETTLED, ids=[f"{l}-{i}" for i, (l, _) in enumerate(SETTLED)])
+def test_past_narratives_and_safe_reporters_are_settled(net: SafetyNet, language: str, text: str) -> None:
+    check = net.check(text)
+    assert check.cues == () and check.settled, f"{language}: {text!r} gave {check}"
+
+
+@pytest.mark.parametrize("language, text, cue", PRESENT_AFTER_PAST, ids=[f"{l}-{c}-{i}" for i, (l, _, c) in enumerate(PRESENT_AFTER_PAST)])
+def test_present_danger_beside_a_past_part_still_fires(net: SafetyNet, language: str, text: str, cue: str) -> None:
+    check = net.check(text)
+    assert cue in check.cues and not check.settled, f"{language}: {text!r} gave {check}"
+
+
+def test_a_settled_past_caps_the_models_emergency_at_urgent() -> None:
+    from nlp.model import decide_final_urgency
+
+    scores = {"emergency": 0.9, "urgent": 0.06, "routine": 0.04}
+    thresholds = {"emergency": 0.25}
+    assert decide_final_urgency(scores, thresholds, SafetyCheck((), settled=True)) == "urgent"
+    assert decide_final_urgency({"emergency": 0.9, "urgent": 0.01, "routine": 0.09}, thresholds,
+                                SafetyCheck((), settled=True)) == "routine"  # the better of the rest
+    assert decide_final_urgency(scores, thresholds, SafetyCheck((), settled=False)) == "emergency"
+    # a present-danger cue says otherwise: emergency whatever the time reading and the model
+    assert decide_final_urgency({"emergency": 0.0, "urgent": 0.1, "routine": 0.9}, thresholds,
+                                SafetyCheck(("here_now",), settled=False)) == "emergency"
+
+
+def test_triage_caps_a_past_narrative_and_keeps_present_danger() -> None:
+    past = _triage("emergency").triage("one night a man broke into our house and tried to rape my friend", language="en")
+    assert past.urgency == "urgent" and past.safety_cues == ()
+    present = _triage("emergency").triage("a man is following me right now", language="en")
+    assert present.urgency == "emergency"
+
+
+def test_a_low_confidence_emergency_is_not_confident() -> None:
+    from nlp.triage import CONFIDENT_URGENCY, urgency_confident
+
+    just_over = {"emergency": 0.3, "urgent": 0.4, "routine": 0.3}  # over a recall-tuned threshold of 0.25
+    assert not urgency_confident("emergency", just_over, ())
+    assert urgency_confident("emergency", just_over, ("following",))  # the safety net found present danger
+    assert urgency_confident("emergency", {"emergency": CONFIDENT_URGENCY, "urgent": 0.2, "routine": 0.2}, ())
+    assert urgency_confident("routine", {"emergency": 0.1, "urgent": 0.2, "routine": 0.7}, ())
+    assert not urgency_confident("urgent", {"emergency": 0.2, "urgent": 0.45, "routine": 0.35}, ())
+    result = _triage("urgent").triage("a man is following me right now", language="en")
+    assert result.urgency == "emergency" and result.urgency_confident  # raised by a cue
+
+
+def test_check_is_fast_without_its_one_text_cache(net: SafetyNet) -> None:
+    # check() remembers its last text (the model's input features and Triage ask in turn); the work itself:
+    texts = [f"report {i}: a man has been following me from the bus station and I am scared, please help " * 3
+             for i in range(200)]
+    started = time.perf_counter()
+    for text in texts:
+        net.check(text)
+    assert (time.perf_counter() - started) / len(texts) < 0.002
