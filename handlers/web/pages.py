@@ -69,18 +69,13 @@ class FormPage:
 
 
 def _render(template: str, language: str, path: str, **context: Any) -> str:
-    t = lambda msgid, **values: locales.translate(language, msgid, **values)  # noqa: E731
+    def t(msgid: str, **values: Any) -> str:
+        return locales.translate(language, msgid, **values)
+
     languages = [(code, name, direction(code)) for code, name in locales.LANGUAGE_NAMES.items()]
-    return _environment.get_template(template).render(
-        lang=language,
-        dir=direction(language),
-        path=path,
-        languages=languages,
-        t=t,
-        catalog=catalog,
-        stylesheet=STYLESHEET_PATH,
-        **context,
-    )
+    page = {"lang": language, "dir": direction(language), "path": path, "languages": languages}
+    helpers = {"t": t, "catalog": catalog, "stylesheet": STYLESHEET_PATH}
+    return _environment.get_template(template).render(page | helpers | context)
 
 
 def html(text: str, status: int, headers: dict[str, str]) -> web.Response:

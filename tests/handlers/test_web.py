@@ -56,18 +56,16 @@ class Browser:
             self.page = await response.text()
             return response
 
-    async def send(self, text: str, **fields: str) -> aiohttp.ClientResponse:
+    def filled(self, text: str) -> dict[str, str]:
+        """The fields of the form on the current page, with `text` written in."""
+        names = ("csrf", "nonce", "lang")
+        return {name: hidden(self.page, name) for name in names} | {"text": text}
+
+    async def send(self, text: str) -> aiohttp.ClientResponse:
         """Fill the form on the current page (opening /report first if needed) and send it."""
         if 'name="csrf"' not in self.page:
             await self.open()
-        form = {
-            "csrf": hidden(self.page, "csrf"),
-            "nonce": hidden(self.page, "nonce"),
-            "lang": hidden(self.page, "lang"),
-            "text": text,
-            **fields,
-        }
-        return await self.post(form, {"Origin": self.harness.url})
+        return await self.post(self.filled(text), {"Origin": self.harness.url})
 
     def status_link(self) -> str:
         found = STATUS_LINK.search(self.page)
@@ -166,12 +164,7 @@ async def test_the_dialogue_runs_over_several_posts(harness: Harness, browser: B
 
 async def test_the_same_form_sent_twice_is_one_message(harness: Harness, browser: Browser) -> None:
     await browser.open()
-    form = {
-        "csrf": hidden(browser.page, "csrf"),
-        "nonce": hidden(browser.page, "nonce"),
-        "lang": "en",
-        "text": "Someone stole my phone at the Bus Station yesterday",
-    }
+    form = browser.filled("Someone stole my phone at the Bus Station yesterday")
     for _ in range(2):
         assert (await browser.post(form, {"Origin": harness.url})).status == 200
     assert await count(harness, InboundMessage) == 1
@@ -181,12 +174,7 @@ async def test_the_same_form_sent_twice_is_one_message(harness: Harness, browser
 @pytest.mark.parametrize("case", ["no token", "wrong token", "other origin", "null origin", "cross-site fetch"])
 async def test_forged_posts_are_refused(harness: Harness, browser: Browser, case: str) -> None:
     await browser.open()
-    form = {
-        "csrf": hidden(browser.page, "csrf"),
-        "nonce": hidden(browser.page, "nonce"),
-        "lang": "en",
-        "text": "Two men are punching a guy at Hillside right now",
-    }
+    form = browser.filled("Two men are punching a guy at Hillside right now")
     headers = {"Origin": harness.url}
     if case == "no token":
         del form["csrf"]
