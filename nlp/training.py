@@ -959,7 +959,7 @@ def _predict_logistic(x: np.ndarray, w: np.ndarray, b: np.ndarray, softmax: bool
 
 def tfidf_baseline(corpus_dir: Path = corpus_mod.CORPUS_DIR, eval_split: str = "test") -> dict:
     """TF-IDF (word 1-2-grams + char 3-5-grams) + logistic regression, trained on train, thresholds on dev,
-    scored on test the same way as the spaCy pipelines (safety net included for emergency)."""
+    scored on test the same way as the spaCy pipelines (decide_final_urgency: time reading and safety net)."""
     from nlp.safety import default_net
 
     examples = corpus_mod.deduplicate(corpus_mod.load_corpus(corpus_dir))
@@ -979,12 +979,17 @@ def tfidf_baseline(corpus_dir: Path = corpus_mod.CORPUS_DIR, eval_split: str = "
     net = default_net()
     dev_urg = _predict_logistic(x_dev, wu, bu, softmax=True)
     t_e = tune_emergency_threshold([e.urgency == "emergency" for e in dev], dev_urg[:, 0].tolist(),
-                                   [net.check(e.text).emergency for e in dev])
+                                   [net.check(e.text).emergency for e in dev], settled=[net.check(e.text).settled for e in dev])
     test_types = _predict_logistic(x_test, wt, bt)
     test_urg = _predict_logistic(x_test, wu, bu, softmax=True)
     predicted = [[l for l, _ in assign_types(dict(zip(TYPE_LABELS, row.tolist())), thresholds)] for row in test_types]
-    model_u = [decide_urgency(dict(zip(URGENCY_LABELS, row.tolist())), {"emergency": t_e}) for row in test_urg]
-    final_u = [net.apply(u, net.check(e.text)) for u, e in zip(model_u, test)]
+    from nlp.safety import SafetyCheck
+
+    checks = [net.check(e.text) for e in test]
+    model_u = [decide_final_urgency(dict(zip(URGENCY_LABELS, row.tolist())), {"emergency": t_e}, SafetyCheck((), settled=c.settled))
+               for row, c in zip(test_urg, checks)]
+    final_u = [decide_final_urgency(dict(zip(URGENCY_LABELS, row.tolist())), {"emergency": t_e}, c)
+               for row, c in zip(test_urg, checks)]
 
     def block(idx: list[int]) -> dict:
         with_net = urgency_metrics([test[i].urgency for i in idx], [final_u[i] for i in idx])
