@@ -407,6 +407,9 @@ class Store:
     async def forget_reporter(self, reporter: Reporter) -> int:
         """DELETE: erase contact and free text; coded fields stay for statistics. Returns reports touched."""
         reports = (await self.session.scalars(select(Report).where(Report.reporter_id == reporter.id))).all()
+        address = self.reporter_address(reporter)
+        if reporter.channel == "web" and address:  # their private status page goes too
+            await self.delete_web_messages(address)
         for report in reports:
             report.text_enc = None
             report.place_text_enc = None
@@ -574,9 +577,4 @@ class Store:
     async def delete_web_messages(self, address: str) -> int:
         """DELETE from a web reporter: their status page is erased."""
         result = await self.session.execute(delete(WebMessage).where(WebMessage.address_key == self._web_key(address)))
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-    async def purge_web_messages(self, before: datetime) -> int:
-        """Retention: status-page messages older than `before` are erased."""
-        result = await self.session.execute(delete(WebMessage).where(WebMessage.created_at < before))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Correction, OutboxMessage, Report, Reporter
+from storage.models import Correction, OutboxMessage, Report, Reporter, WebMessage
 
 FINISHED_OUTBOX = ("sent", "failed")  # delivered, or given up on: the worker will not read them again
 
@@ -24,10 +24,11 @@ class PurgeCounts:
     corrections: int
     reporters: int
     outbox: int
+    web_messages: int = 0  # the web channel's status pages
 
     @property
     def total(self) -> int:
-        return self.reports + self.corrections + self.reporters + self.outbox
+        return self.reports + self.corrections + self.reporters + self.outbox + self.web_messages
 
 
 async def purge_before(session: AsyncSession, cutoff: datetime) -> PurgeCounts:
@@ -61,8 +62,13 @@ async def purge_before(session: AsyncSession, cutoff: datetime) -> PurgeCounts:
         .values(address_enc=None, body_enc=None)
         .execution_options(synchronize_session=False)
     )
+    web = await session.execute(delete(WebMessage).where(WebMessage.created_at < cutoff))
     return PurgeCounts(
-        reports=_count(reports), corrections=_count(corrections), reporters=_count(reporters), outbox=_count(outbox)
+        reports=_count(reports),
+        corrections=_count(corrections),
+        reporters=_count(reporters),
+        outbox=_count(outbox),
+        web_messages=_count(web),
     )
 
 

@@ -39,14 +39,21 @@ def test_channels_without_credentials_are_off(monkeypatch: pytest.MonkeyPatch) -
         "TWILIO_ACCOUNT_SID",
         "TWILIO_AUTH_TOKEN",
         "TWILIO_FROM_NUMBER",
+        "SALAMA_SECRET_KEY",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    from handlers.sms import TwilioChannel
+    from handlers.telegram import TelegramChannel
+    from handlers.web import WebChannel
     from server import PROVIDERS
 
     settings = load_settings()
     assert not any(provider.enabled(settings) for provider in PROVIDERS)
-    required = {provider.name: provider.required_settings for provider in reversed(PROVIDERS)}
+    assert settings.channel_status({"web": WebChannel.required_settings}) == [
+        "channel web: off (missing SALAMA_SECRET_KEY)"
+    ]
+    required = {provider.name: provider.required_settings for provider in (TelegramChannel, TwilioChannel)}
     assert settings.channel_status(required) == [
         "channel telegram: off (missing TELEGRAM_WEBHOOK_SECRET)",
         "channel sms: off (missing TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER)",

@@ -172,9 +172,9 @@ async def _scenario(url: str, deployment: Deployment, ops: list[tuple[Any, ...]]
             async with db.sessions() as session:
                 store = Store(session, VAULT)
                 reports = {r.id: r for r in (await session.scalars(select(Report))).all()}
-                incidents = {i.id: i for i in (await session.scalars(select(Incident))).all()}
+                rows_by_id = {i.id: i for i in (await session.scalars(select(Incident))).all()}
                 alerts = {a.id: a for a in (await session.scalars(select(Alert))).all()}
-                touched |= {i.id for i in incidents.values() if i.police_sensitive or POLICE_MISCONDUCT in i.types}
+                touched |= {i.id for i in rows_by_id.values() if i.police_sensitive or POLICE_MISCONDUCT in i.types}
                 misconduct_reports |= {r.id for r in reports.values() if POLICE_MISCONDUCT in r.types}
                 touched |= {reports[r].incident_id for r in misconduct_reports if reports[r].incident_id}
                 new_rows = (
