@@ -69,15 +69,19 @@ async def measure(database_url: str, reports: int) -> dict[str, float]:
             answered_at = time.perf_counter()
             assert response.status == 200
             await harness.fakes.wait_for(
-                lambda sent: len([m for m in sent if m.text.startswith("SALAMA")]) > before, timeout=10)
+                lambda sent, before=before: len([m for m in sent if m.text.startswith("SALAMA")]) > before,
+                timeout=10,
+            )
             first = [m for m in harness.fakes.sent if m.text.startswith("SALAMA")][before].at  # in arrival order
             from_request.append((first - sent_at) * 1000)
             from_answer.append((answered_at - sent_at) * 1000)
     finally:
         await harness.stop()
     return {
-        "p50_request": statistics.median(from_request), "p95_request": percentile(from_request, 0.95),
-        "p50_answer": statistics.median(from_answer), "p95_answer": percentile(from_answer, 0.95),
+        "p50_request": statistics.median(from_request),
+        "p95_request": percentile(from_request, 0.95),
+        "p50_answer": statistics.median(from_answer),
+        "p95_answer": percentile(from_answer, 0.95),
         "max_request": max(from_request),
     }
 
@@ -137,10 +141,15 @@ def report(results: list[tuple[str, dict[str, float] | None]], reports: int, com
             continue
         lines.append(
             f"| {name} | {figures['p50_request']:.1f} ms | {figures['p95_request']:.1f} ms | "
-            f"{figures['max_request']:.1f} ms | {figures['p50_answer']:.1f} ms | {figures['p95_answer']:.1f} ms |")
-    lines += ["", "*webhook->alert*: from the signed webhook request leaving the sender to the first alert arriving "
-              "at the fake provider (the worker is woken at commit, so the alert often arrives before the TwiML "
-              "answer does); *webhook answered*: the webhook's own response time.", END]
+            f"{figures['max_request']:.1f} ms | {figures['p50_answer']:.1f} ms | {figures['p95_answer']:.1f} ms |"
+        )
+    lines += [
+        "",
+        "*webhook->alert*: from the signed webhook request leaving the sender to the first alert arriving "
+        "at the fake provider (the worker is woken at commit, so the alert often arrives before the TwiML "
+        "answer does); *webhook answered*: the webhook's own response time.",
+        END,
+    ]
     return "\n".join(lines)
 
 
@@ -148,7 +157,7 @@ def write(section: str) -> None:
     path = ROOT / "docs" / "BENCHMARKS.md"
     text = path.read_text() if path.exists() else "# Benchmarks\n"
     if START in text and END in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END):]
+        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     path.write_text(text)

@@ -26,7 +26,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -286,10 +286,7 @@ def calibration_section(samples: list[Sample], runs: dict[str, BackendRun]) -> s
             rest_right = sum(g is not None and g.language == s.lang for s, g in picked) - right
             rows.append([backend, bucket, pct(sure, total), pct(right, sure), pct(rest_right, wrong_total)])
     headers = ["backend", "bucket", f"confidence ≥ {MIN_CONFIDENCE}", "right when confident", "right otherwise"]
-    return (
-        "### Is the confidence meaningful? (shared texts, six languages)\n\n"
-        + table(headers, rows)
-    )
+    return "### Is the confidence meaningful? (shared texts, six languages)\n\n" + table(headers, rows)
 
 
 def forced_section(samples: list[Sample], runs: dict[str, BackendRun]) -> str:
@@ -311,8 +308,14 @@ def forced_section(samples: list[Sample], runs: dict[str, BackendRun]) -> str:
                     for s, _ in picked
                 )
                 rows.append([backend, lang, bucket, top, pct(sure, len(picked)), pct(decisive, len(picked))])
-    headers = ["backend", "language", "bucket", "comes out as (top 3)", f"confidence ≥ {MIN_CONFIDENCE}",
-               "decides the reply language"]
+    headers = [
+        "backend",
+        "language",
+        "bucket",
+        "comes out as (top 3)",
+        f"confidence ≥ {MIN_CONFIDENCE}",
+        "decides the reply language",
+    ]
     note = (
         "Luganda (lg) and Somali (so) are not deployment languages: a restricted detector must answer one "
         "of the six. The last column is how often that wrong answer is decisive for `choose_language` "
@@ -336,9 +339,11 @@ def corpus_section(samples: list[Sample], runs: dict[str, list[str | None]], ski
     arabic = [s for s in samples if s.lang == "ar"]
     arabizi = [s for s in arabic if not ARABIC_LETTERS.search(s.text)]
     if arabizi:
-        note += (f". {len(arabizi)} of the {len(arabic)} Arabic lines are Arabizi (Arabic in Latin letters and digits), "
-                 "which neither library knows as Arabic: make_detector recognises them first (nlp.language.is_arabizi, "
-                 "issue 14), so the Arabic misses left are the Arabizi lines without digits or common Arabizi words")
+        note += (
+            f". {len(arabizi)} of the {len(arabic)} Arabic lines are Arabizi (Arabic in Latin letters and digits), "
+            "which neither library knows as Arabic: make_detector recognises them first (nlp.language.is_arabizi, "
+            "issue 14), so the Arabic misses left are the Arabizi lines without digits or common Arabizi words"
+        )
     keys = [*SUPPORTED_LANGUAGES, *CORPUS_BUCKETS]
     counts = Counter(s.lang for s in samples) + Counter(s.bucket for s in samples)
     cells = {
@@ -358,22 +363,32 @@ def speed_section(samples: list[Sample], runs: dict[str, BackendRun]) -> str:
     for backend, run in runs.items():
         times = run.times_us
         cost = run.cost
-        totals.append([
-            backend,
-            f"{statistics.median(times):.0f}",
-            f"{percentile(times, 0.99):.0f}",
-            f"{1e6 / statistics.fmean(times):,.0f}",
-            f"{statistics.median(cost.load_s):.2f} ({min(cost.load_s):.2f}–{max(cost.load_s):.2f})",
-            f"{statistics.median(cost.rss_mb):.0f} ({min(cost.rss_mb):.0f}–{max(cost.rss_mb):.0f})",
-            f"{statistics.median(cost.peak_mb):.0f}",
-            f"{run.growth_mb:.0f}",
-        ])
+        totals.append(
+            [
+                backend,
+                f"{statistics.median(times):.0f}",
+                f"{percentile(times, 0.99):.0f}",
+                f"{1e6 / statistics.fmean(times):,.0f}",
+                f"{statistics.median(cost.load_s):.2f} ({min(cost.load_s):.2f}–{max(cost.load_s):.2f})",
+                f"{statistics.median(cost.rss_mb):.0f} ({min(cost.rss_mb):.0f}–{max(cost.rss_mb):.0f})",
+                f"{statistics.median(cost.peak_mb):.0f}",
+                f"{run.growth_mb:.0f}",
+            ]
+        )
         per_bucket: dict[str, list[float]] = defaultdict(list)
         for sample, elapsed in zip(samples, times):
             per_bucket[sample.bucket].append(elapsed)
         by_length.append([backend, *(f"{statistics.median(per_bucket[b]):.0f}" for b in buckets)])
-    headers = ["backend", "median µs", "p99 µs", "calls/s", "load s", "RSS MB built", "peak RSS MB building",
-               "RSS MB growth in run"]
+    headers = [
+        "backend",
+        "median µs",
+        "p99 µs",
+        "calls/s",
+        "load s",
+        "RSS MB built",
+        "peak RSS MB building",
+        "RSS MB growth in run",
+    ]
     note = (
         f"One `detect()` call per text ({len(samples)} texts, all of the above), after {WARMUP_CALLS} warm-up "
         f"calls, each backend in its own fresh process. Load time and memory: `make_detector()` (including "
@@ -381,8 +396,12 @@ def speed_section(samples: list[Sample], runs: dict[str, BackendRun]) -> str:
         "increase over the process before building. Growth in run: RSS added while detecting every text."
     )
     return (
-        "### Speed, load time and memory\n\n" + note + "\n\n" + table(headers, totals)
-        + "\n\nMedian µs per call by length:\n\n" + table(["backend", *buckets], by_length)
+        "### Speed, load time and memory\n\n"
+        + note
+        + "\n\n"
+        + table(headers, totals)
+        + "\n\nMedian µs per call by length:\n\n"
+        + table(["backend", *buckets], by_length)
     )
 
 
@@ -427,8 +446,9 @@ def hints_section(title: str, samples: list[Sample], buckets: Sequence[str], run
     return f"### {title}\n\n{note}\n\n" + table(["backend", "scenario", *buckets, "all"], rows)
 
 
-def _hint_row(backend: str, scenario: str, samples: list[Sample], predicted: Sequence[str | None],
-              buckets: Sequence[str]) -> list[str]:
+def _hint_row(
+    backend: str, scenario: str, samples: list[Sample], predicted: Sequence[str | None], buckets: Sequence[str]
+) -> list[str]:
     cells = accuracy_by(samples, predicted, lambda s: s.bucket)
     overall = accuracy_by(samples, predicted, lambda s: "all")["all"]
     return [backend, scenario, *(pct(*cells.get(b, (0, 0))) for b in buckets), pct(*overall)]
@@ -497,7 +517,8 @@ def recommendation(samples: list[Sample], runs: dict[str, BackendRun]) -> tuple[
     )
     reason += (
         ", paid once by each process that detects languages: worth it for the accuracy on short texts."
-        if s.rss_mb > o.rss_mb else "."
+        if s.rss_mb > o.rss_mb
+        else "."
     )
     reason += (
         f" Its confidence also means something: on word pairs, a guess with confidence ≥ {MIN_CONFIDENCE} is "
@@ -512,8 +533,9 @@ def environment_line() -> str:
     return f"Python {platform.python_version()}, {versions}, {os.cpu_count()} CPU(s), {platform.machine()}."
 
 
-def build_report(command: str, samples: list[Sample], skipped: Counter[str], runs: dict[str, BackendRun],
-                 per_file: int | None) -> str:
+def build_report(
+    command: str, samples: list[Sample], skipped: Counter[str], runs: dict[str, BackendRun], per_file: int | None
+) -> str:
     predicted = {backend: languages_of(run) for backend, run in runs.items()}
     in_scope = [i for i, s in enumerate(samples) if s.source == "shared" and s.lang in SUPPORTED_LANGUAGES]
     corpus = [i for i, s in enumerate(samples) if s.source == "corpus"]
@@ -530,13 +552,15 @@ def build_report(command: str, samples: list[Sample], skipped: Counter[str], run
     corpus_samples, corpus_pred, corpus_runs = subset(corpus)
     forced_samples, _, forced_runs = subset(unsupported)
     best, reason = recommendation(samples, runs)
-    mismatch = "" if best == DEFAULT_BACKEND else (
-        f"\n\n**Note:** `nlp.language.DEFAULT_BACKEND` is `{DEFAULT_BACKEND}`, not the measured `{best}`."
+    mismatch = (
+        ""
+        if best == DEFAULT_BACKEND
+        else (f"\n\n**Note:** `nlp.language.DEFAULT_BACKEND` is `{DEFAULT_BACKEND}`, not the measured `{best}`.")
     )
     sampled = f"{per_file} texts sampled per file (seed {SEED})" if per_file else "every line"
     sections = [
         "## Language identification (nlp/language.py)",
-        f"Produced by `{command}` on {datetime.now(timezone.utc):%Y-%m-%d}. {environment_line()} "
+        f"Produced by `{command}` on {datetime.now(UTC):%Y-%m-%d}. {environment_line()} "
         f"Both backends restricted to {', '.join(SUPPORTED_LANGUAGES)}. Shared texts: lingua-py's test data "
         f"(Leipzig news text, see shared/data/langid/README.md), {sampled}.",
         reason + mismatch,
@@ -544,8 +568,9 @@ def build_report(command: str, samples: list[Sample], skipped: Counter[str], run
         calibration_section(shared_samples, shared_runs),
         corpus_section(corpus_samples, corpus_pred, skipped),
         hints_section("What the hints buy: project corpus", corpus_samples, CORPUS_BUCKETS, corpus_runs),
-        hints_section("What the hints buy: shared short texts", shared_samples, list(SHARED_BUCKETS.values()),
-                      shared_runs),
+        hints_section(
+            "What the hints buy: shared short texts", shared_samples, list(SHARED_BUCKETS.values()), shared_runs
+        ),
         forced_section(forced_samples, forced_runs),
         speed_section(samples, runs),
     ]
@@ -558,7 +583,7 @@ def write_section(report: str, path: Path = DOC_PATH) -> None:
     current = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmarks\n"
     start, end = current.find(START_MARKER), current.find(END_MARKER)
     if start != -1 and end > start:
-        updated = current[:start] + section + current[end + len(END_MARKER):]
+        updated = current[:start] + section + current[end + len(END_MARKER) :]
     else:
         updated = current.rstrip("\n") + "\n\n" + section + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -570,8 +595,13 @@ def write_section(report: str, path: Path = DOC_PATH) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--write", action="store_true", help=f"replace the langid section of {DOC_PATH.name}")
-    parser.add_argument("--sample", type=int, default=None, metavar="N",
-                        help="use N random lines per shared file (fixed seed) instead of all")
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=None,
+        metavar="N",
+        help="use N random lines per shared file (fixed seed) instead of all",
+    )
     parser.add_argument("--corpus", type=Path, default=CORPUS_DIR, help="folder of <lang>.jsonl files")
     parser.add_argument("--worker", choices=BACKENDS, help=argparse.SUPPRESS)
     parser.add_argument("--probe", choices=BACKENDS, help=argparse.SUPPRESS)

@@ -25,7 +25,7 @@ import shutil
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -56,8 +56,9 @@ def train_and_score(name: str) -> dict[str, Any]:
 
     out = BENCH_DIR / name
     started = time.perf_counter()
-    result = train_shipped(out, config_name=name, log=lambda line: None,
-                           command=f"bench/triage.py --architectures {name}")
+    result = train_shipped(
+        out, config_name=name, log=lambda line: None, command=f"bench/triage.py --architectures {name}"
+    )
     train_s = time.perf_counter() - started
     scores = evaluate_shipped(out)
     return {"name": name, "train_s": train_s, "scores": scores, "dev": result.meta["dev"], "model_dir": out}
@@ -85,10 +86,18 @@ def keyword_scores() -> dict[str, Any]:
         without = urgency_metrics([test[i].urgency for i in idx], [model_u[i] for i in idx])
         return {
             "examples": len(idx),
-            "type_macro_f1": label_metrics([test[i].types for i in idx], [types[i] for i in idx], classifier.type_labels)["macro_f1"],
+            "type_macro_f1": label_metrics(
+                [test[i].types for i in idx], [types[i] for i in idx], classifier.type_labels
+            )["macro_f1"],
             "emergency": {
-                "with_safety_net": {"recall": with_net["emergency_recall"], "precision": with_net["emergency_precision"]},
-                "without_safety_net": {"recall": without["emergency_recall"], "precision": without["emergency_precision"]},
+                "with_safety_net": {
+                    "recall": with_net["emergency_recall"],
+                    "precision": with_net["emergency_precision"],
+                },
+                "without_safety_net": {
+                    "recall": without["emergency_recall"],
+                    "precision": without["emergency_precision"],
+                },
             },
         }
 
@@ -132,7 +141,9 @@ def measure_speed(model_dir: Path | None = None) -> dict[str, Any]:
         triage.triage(text)
         cpu.append((time.thread_time() - t0) * 1000)
     parts = {
-        "language detection": timed(lambda t: triage.detect_language(t, __import__("nlp.language").language.LanguageHints())),
+        "language detection": timed(
+            lambda t: triage.detect_language(t, __import__("nlp.language").language.LanguageHints())
+        ),
         "classifier (types + urgency)": timed(lambda t: classifier.classify(t, "en")),
         "safety net": timed(lambda t: default_net().check(t)),
         "places": timed(lambda t: triage.places.find(t)),
@@ -140,8 +151,13 @@ def measure_speed(model_dir: Path | None = None) -> dict[str, Any]:
     return {
         "texts": len(texts),
         "load_s": load_s,
-        "full": {"p50": percentile(full, 50), "p99": percentile(full, 99), "max": max(full),
-                 "mean": statistics.fmean(full), "per_s": 1000 / statistics.fmean(full)},
+        "full": {
+            "p50": percentile(full, 50),
+            "p99": percentile(full, 99),
+            "max": max(full),
+            "mean": statistics.fmean(full),
+            "per_s": 1000 / statistics.fmean(full),
+        },
         "cpu": {"p50": percentile(cpu, 50), "p99": percentile(cpu, 99)},
         "load_average": os.getloadavg()[0],
         "parts": {k: {"p50": percentile(v, 50), "p99": percentile(v, 99)} for k, v in parts.items()},
@@ -246,14 +262,21 @@ NOTES = """### How the targets were reached, and what still falls short
 """
 
 
-def render(args: argparse.Namespace, shipped: dict[str, Any], speed: dict[str, Any], runs: list[dict[str, Any]],
-           cv: list[dict[str, Any]], baseline: dict[str, Any] | None, keywords: dict[str, Any] | None) -> str:
+def render(
+    args: argparse.Namespace,
+    shipped: dict[str, Any],
+    speed: dict[str, Any],
+    runs: list[dict[str, Any]],
+    cv: list[dict[str, Any]],
+    baseline: dict[str, Any] | None,
+    keywords: dict[str, Any] | None,
+) -> str:
     meta = json.loads((ROOT / "var" / "model" / "meta.json").read_text())
     test = shipped["overall"]
     lines = [
         "## Triage (nlp/triage.py, nlp/model.py, nlp/safety.py)",
         "",
-        f"Produced on {datetime.now(timezone.utc):%Y-%m-%d} by `{args.command_line}` after `make model` "
+        f"Produced on {datetime.now(UTC):%Y-%m-%d} by `{args.command_line}` after `make model` "
         f"(`bot.py train`). Python {platform.python_version()}, spaCy {metadata.version('spacy')}, "
         f"{os.cpu_count()} CPU(s), {platform.machine()}. Corpus sha256 `{meta['corpus_sha256'][:12]}`: "
         f"{meta['corpus_lines']} lines, split by a stable hash of the normalised text into "
@@ -290,72 +313,138 @@ def render(args: argparse.Namespace, shipped: dict[str, Any], speed: dict[str, A
         if not key.startswith("heldout_"):
             continue
         o = held["overall"]
-        lines += ["", f"### Held-out set in the real register ({held['file']}, never trained on; issue 14)", "",
-                  "| language | reports | type macro-F1 | top type right | emergency recall / precision | past events | "
-                  "past called emergency | police/guard → police_misconduct | harassment/assault typed so |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            f"### Held-out set in the real register ({held['file']}, never trained on; issue 14)",
+            "",
+            "| language | reports | type macro-F1 | top type right | emergency recall / precision | past events | "
+            "past called emergency | police/guard → police_misconduct | harassment/assault typed so |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
         for lang, b in [*held["per_language"].items(), ("**all**", o)]:
-            police = "-" if b["police_misconduct_recall"] is None else f"{_f(b['police_misconduct_recall'])} ({b['police_or_guard_perpetrator']})"
-            sexual = "-" if b["sexual_harassment_or_assault_recall"] is None else _f(b["sexual_harassment_or_assault_recall"])
-            lines.append(f"| {lang} | {b['examples']} | {_f(b['type_macro_f1'])} | {_f(b['top_type_right'])} | "
-                         f"{_f(b['emergency']['recall'])} / {_f(b['emergency']['precision'])} ({b['emergency']['support']}) | "
-                         f"{b['past_events']} | {_f(b['past_called_emergency'])} | {police} | {sexual} |")
-    lines += ["", "Per type (test, all languages):", "", "| type | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+            police = (
+                "-"
+                if b["police_misconduct_recall"] is None
+                else f"{_f(b['police_misconduct_recall'])} ({b['police_or_guard_perpetrator']})"
+            )
+            sexual = (
+                "-"
+                if b["sexual_harassment_or_assault_recall"] is None
+                else _f(b["sexual_harassment_or_assault_recall"])
+            )
+            lines.append(
+                f"| {lang} | {b['examples']} | {_f(b['type_macro_f1'])} | {_f(b['top_type_right'])} | "
+                f"{_f(b['emergency']['recall'])} / {_f(b['emergency']['precision'])} ({b['emergency']['support']}) | "
+                f"{b['past_events']} | {_f(b['past_called_emergency'])} | {police} | {sexual} |"
+            )
+    lines += [
+        "",
+        "Per type (test, all languages):",
+        "",
+        "| type | precision | recall | F1 | support |",
+        "|---|---|---|---|---|",
+    ]
     for label, v in test["types"].items():
         lines.append(f"| {label} | {_f(v['precision'])} | {_f(v['recall'])} | {_f(v['f1'])} | {v['support']} |")
     matrix = test["urgency_confusion"]
-    lines += ["", "Urgency confusion (test, with safety net; rows gold, columns predicted):", "",
-              "| gold \\ predicted | emergency | urgent | routine |", "|---|---|---|---|"]
+    lines += [
+        "",
+        "Urgency confusion (test, with safety net; rows gold, columns predicted):",
+        "",
+        "| gold \\ predicted | emergency | urgent | routine |",
+        "|---|---|---|---|",
+    ]
     for gold in ("emergency", "urgent", "routine"):
-        lines.append(f"| {gold} | " + " | ".join(str(matrix[gold][p]) for p in ("emergency", "urgent", "routine")) + " |")
+        lines.append(
+            f"| {gold} | " + " | ".join(str(matrix[gold][p]) for p in ("emergency", "urgent", "routine")) + " |"
+        )
 
     if runs or baseline or keywords:
-        lines += ["", "### Architectures tried (test split; each trained the same way, thresholds on dev)", "",
-                  "| architecture | train s | type macro-F1 | emergency R / P with net | without net | "
-                  + " | ".join(f"{l} F1, R/P" for l in LANGUAGES) + " |",
-                  "|---|---|---|---|---|" + "---|" * len(LANGUAGES)]
+        lines += [
+            "",
+            "### Architectures tried (test split; each trained the same way, thresholds on dev)",
+            "",
+            "| architecture | train s | type macro-F1 | emergency R / P with net | without net | "
+            + " | ".join(f"{l} F1, R/P" for l in LANGUAGES)
+            + " |",
+            "|---|---|---|---|---|" + "---|" * len(LANGUAGES),
+        ]
         for run in runs:
             s = run["scores"]
             per = " | ".join(
-                f"{_f(s['per_language'][l]['type_macro_f1'])}, {_em(s['per_language'][l])}" if l in s["per_language"] else "-"
+                f"{_f(s['per_language'][l]['type_macro_f1'])}, {_em(s['per_language'][l])}"
+                if l in s["per_language"]
+                else "-"
                 for l in LANGUAGES
             )
-            lines.append(f"| {run['name']} | {run['train_s']:.0f} | {_f(s['overall']['type_macro_f1'])} | "
-                         f"{_em(s['overall'])} | {_em(s['overall'], 'without_safety_net')} | {per} |")
-        for name, other in (("TF-IDF + logistic regression (numpy baseline)", baseline), ("keywords (nlp/keywords.py)", keywords)):
+            lines.append(
+                f"| {run['name']} | {run['train_s']:.0f} | {_f(s['overall']['type_macro_f1'])} | "
+                f"{_em(s['overall'])} | {_em(s['overall'], 'without_safety_net')} | {per} |"
+            )
+        for name, other in (
+            ("TF-IDF + logistic regression (numpy baseline)", baseline),
+            ("keywords (nlp/keywords.py)", keywords),
+        ):
             if other:
-                per = " | ".join(f"{_f(other['per_language'][l]['type_macro_f1'])}, {_em(other['per_language'][l])}"
-                                 for l in LANGUAGES if l in other["per_language"])
-                lines.append(f"| {name} | - | {_f(other['overall']['type_macro_f1'])} | {_em(other['overall'])} | "
-                             f"{_em(other['overall'], 'without_safety_net')} | {per} |")
+                per = " | ".join(
+                    f"{_f(other['per_language'][l]['type_macro_f1'])}, {_em(other['per_language'][l])}"
+                    for l in LANGUAGES
+                    if l in other["per_language"]
+                )
+                lines.append(
+                    f"| {name} | - | {_f(other['overall']['type_macro_f1'])} | {_em(other['overall'])} | "
+                    f"{_em(other['overall'], 'without_safety_net')} | {per} |"
+                )
     if cv:
-        lines += ["", "### Cross-validation over train + dev (5 folds, never test): what the choice rests on", "",
-                  "Each fold in turn is the dev split (epoch choice and thresholds) and is scored; the F1 uses "
-                  "thresholds tuned on that same fold, so it is optimistic, equally for every row. Emergency "
-                  "precision is at the threshold that keeps ≥ 0.98 recall (with the safety net) on the fold.", "",
-                  "| architecture | type macro-F1 | type macro-AP | emergency AP | emergency R / P | urgency accuracy |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "### Cross-validation over train + dev (5 folds, never test): what the choice rests on",
+            "",
+            "Each fold in turn is the dev split (epoch choice and thresholds) and is scored; the F1 uses "
+            "thresholds tuned on that same fold, so it is optimistic, equally for every row. Emergency "
+            "precision is at the threshold that keeps ≥ 0.98 recall (with the safety net) on the fold.",
+            "",
+            "| architecture | type macro-F1 | type macro-AP | emergency AP | emergency R / P | urgency accuracy |",
+            "|---|---|---|---|---|---|",
+        ]
         for row in cv:
             label = row["config"] + (f" {json.dumps(row['overrides'])}" if row["overrides"] else "")
-            lines.append(f"| {label} | {_f(row['type_macro_f1'])} | {_f(row['type_macro_ap'])} | {_f(row['emergency_ap'])} | "
-                         f"{_f(row['emergency_recall'])} / {_f(row['emergency_precision'])} | {_f(row['urgency_accuracy'])} |")
-    lines += ["", "### Speed (full Triage after load, shipped model)", "",
-              f"`Triage.from_deployment` (demo city) + model load: {speed['load_s']:.2f} s. Then one `triage()` per test "
-              f"text ({speed['texts']} texts, no language given, after {WARMUP} warm-up calls), one thread:", "",
-              "| what | p50 ms | p99 ms |", "|---|---|---|",
-              f"| **full triage** | {speed['full']['p50']:.2f} | {speed['full']['p99']:.2f} |",
-              f"| full triage, CPU time of the thread | {speed['cpu']['p50']:.2f} | {speed['cpu']['p99']:.2f} |"]
+            lines.append(
+                f"| {label} | {_f(row['type_macro_f1'])} | {_f(row['type_macro_ap'])} | {_f(row['emergency_ap'])} | "
+                f"{_f(row['emergency_recall'])} / {_f(row['emergency_precision'])} | {_f(row['urgency_accuracy'])} |"
+            )
+    lines += [
+        "",
+        "### Speed (full Triage after load, shipped model)",
+        "",
+        f"`Triage.from_deployment` (demo city) + model load: {speed['load_s']:.2f} s. Then one `triage()` per test "
+        f"text ({speed['texts']} texts, no language given, after {WARMUP} warm-up calls), one thread:",
+        "",
+        "| what | p50 ms | p99 ms |",
+        "|---|---|---|",
+        f"| **full triage** | {speed['full']['p50']:.2f} | {speed['full']['p99']:.2f} |",
+        f"| full triage, CPU time of the thread | {speed['cpu']['p50']:.2f} | {speed['cpu']['p99']:.2f} |",
+    ]
     for part, v in speed["parts"].items():
         lines.append(f"| {part} | {v['p50']:.2f} | {v['p99']:.2f} |")
-    lines += ["", f"Reports per second (full triage, one thread): {speed['full']['per_s']:,.0f}; slowest call "
-              f"{speed['full']['max']:.1f} ms. One-minute load average when measured: {speed['load_average']:.1f} on "
-              f"{os.cpu_count()} CPU(s) (above 1, other processes shared the cores and the wall-clock tail grows).", ""]
-    lines += ["### Command lines", "", "```",
-              ".venv/bin/python bot.py train                      # var/model (make model)",
-              ".venv/bin/python bot.py evaluate                   # the JSON behind the shipped-model tables",
-              ".venv/bin/python bench/triage_cv.py --refit        # outer CV of a training recipe (see the notes)",
-              ".venv/bin/python bench/triage_cv.py --urgency-only --target 0.985",
-              f"{args.command_line}", "```"]
+    lines += [
+        "",
+        f"Reports per second (full triage, one thread): {speed['full']['per_s']:,.0f}; slowest call "
+        f"{speed['full']['max']:.1f} ms. One-minute load average when measured: {speed['load_average']:.1f} on "
+        f"{os.cpu_count()} CPU(s) (above 1, other processes shared the cores and the wall-clock tail grows).",
+        "",
+    ]
+    lines += [
+        "### Command lines",
+        "",
+        "```",
+        ".venv/bin/python bot.py train                      # var/model (make model)",
+        ".venv/bin/python bot.py evaluate                   # the JSON behind the shipped-model tables",
+        ".venv/bin/python bench/triage_cv.py --refit        # outer CV of a training recipe (see the notes)",
+        ".venv/bin/python bench/triage_cv.py --urgency-only --target 0.985",
+        f"{args.command_line}",
+        "```",
+    ]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -364,7 +453,7 @@ def write_section(markdown: str) -> None:
     block = f"{START_MARKER}\n{markdown}{END_MARKER}"
     if START_MARKER in text and END_MARKER in text:
         before = text[: text.index(START_MARKER)]
-        after = text[text.index(END_MARKER) + len(END_MARKER):]
+        after = text[text.index(END_MARKER) + len(END_MARKER) :]
         text = before + block + after
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"

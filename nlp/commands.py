@@ -14,10 +14,10 @@ exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import tempfile
 import json
 import shlex
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -46,15 +46,20 @@ def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         if args.data is None:
-            for flag, value in (("--label-columns", args.label_columns), ("--dev", args.dev), ("--multilabel", args.multilabel)):
+            for flag, value in (
+                ("--label-columns", args.label_columns),
+                ("--dev", args.dev),
+                ("--multilabel", args.multilabel),
+            ):
                 if value:
                     return _error(f"{flag} needs --data FILE")
             output = Path(args.output) if args.output else _default_model_dir()
             if args.include_corrections:
                 with tempfile.TemporaryDirectory() as folder:
                     corpus = _corpus_with_corrections(Path(folder), settings)
-                    train_shipped(output, config_name=args.config, seed=args.seed, command=_command_line(),
-                                  corpus_dir=corpus)
+                    train_shipped(
+                        output, config_name=args.config, seed=args.seed, command=_command_line(), corpus_dir=corpus
+                    )
                 return 0
             train_shipped(output, config_name=args.config, seed=args.seed, command=_command_line())
             return 0
@@ -64,8 +69,14 @@ def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
         if not args.output:
             return _error("--data needs --output DIR (var/model holds the shipped model)")
         train_custom(
-            Path(args.data), args.text_column, labels, args.multilabel, Path(args.output),
-            dev_file=Path(args.dev) if args.dev else None, config_name=args.config, seed=args.seed,
+            Path(args.data),
+            args.text_column,
+            labels,
+            args.multilabel,
+            Path(args.output),
+            dev_file=Path(args.dev) if args.dev else None,
+            config_name=args.config,
+            seed=args.seed,
             command=_command_line(),
         )
         return 0
@@ -168,7 +179,8 @@ def register(commands: Any) -> None:
     from nlp.training import DEFAULT_CONFIG, DEFAULT_SEED
 
     train = commands.add_parser(
-        "train", help="train the triage pipeline from nlp/corpus into var/model, or a type model from a CSV/JSONL",
+        "train",
+        help="train the triage pipeline from nlp/corpus into var/model, or a type model from a CSV/JSONL",
         description="Without --data: the shipped pipeline (types + urgency) from nlp/corpus, thresholds tuned on "
         "the dev split. With --data: a type model for the label columns given.",
     )
@@ -178,15 +190,23 @@ def register(commands: Any) -> None:
     train.add_argument("--multilabel", action="store_true", help="a row may have several labels (default: exactly one)")
     train.add_argument("--dev", metavar="FILE", help="dev file for threshold tuning (default: a stable 20%% of --data)")
     train.add_argument("--output", metavar="DIR", help="model directory (default for the shipped model: var/model)")
-    train.add_argument("--config", default=DEFAULT_CONFIG, metavar="NAME",
-                       help=f"a config in nlp/configs/ or a .cfg path (default: {DEFAULT_CONFIG})")
-    train.add_argument("--include-corrections", action="store_true",
-                       help="add responders' type corrections from DATABASE_URL to the corpus")
+    train.add_argument(
+        "--config",
+        default=DEFAULT_CONFIG,
+        metavar="NAME",
+        help=f"a config in nlp/configs/ or a .cfg path (default: {DEFAULT_CONFIG})",
+    )
+    train.add_argument(
+        "--include-corrections",
+        action="store_true",
+        help="add responders' type corrections from DATABASE_URL to the corpus",
+    )
     train.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})")
     train.set_defaults(handler=cmd_train)
 
     evaluate = commands.add_parser(
-        "evaluate", help="held-out metrics of the shipped pipeline, or of a model on a labelled file (JSON)",
+        "evaluate",
+        help="held-out metrics of the shipped pipeline, or of a model on a labelled file (JSON)",
         description="Without --data: the model (default var/model) on the corpus's held-out split: per-language and "
         "per-type P/R/F1, urgency confusion matrix, emergency recall/precision with and without the safety net. "
         "With --data: per-label accuracy/P/R/F1, 1 - Hamming loss, exact match, macro-F1.",

@@ -14,9 +14,9 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import phonenumbers
 
@@ -94,7 +94,7 @@ def _normalize_languages(languages: Sequence[str]) -> tuple[str, ...]:
 # --- langdetect -------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _langdetect_factory(languages: tuple[str, ...]) -> DetectorFactory:
     """A private, seeded factory holding only the given languages' profiles.
 
@@ -146,7 +146,7 @@ class LangdetectDetector:
 # --- lingua -----------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _lingua_model(languages: tuple[str, ...]) -> LinguaModel:
     from lingua import Language, LanguageDetectorBuilder
 
@@ -220,11 +220,13 @@ _NOT_ARABIZI = re.compile(
     r"2day|2moro|2morrow|2nite|2night|gr8|l8r|l8|b4|4u|2u|m8|w8|h8|sk8|2go|any1|some1|no1|ne1|"
     r"cr7|mp3|mp4|h2o|co2|g7|a4|b2b)$"
 )
-_ARABIZI_WORDS = frozenset("""ana enta inta enti inti howa huwa hiya heya ehna e7na ahna entu intu homma humma mesh msh mish mafi mafish
+_ARABIZI_WORDS = frozenset(
+    """ana enta inta enti inti howa huwa hiya heya ehna e7na ahna entu intu homma humma mesh msh mish mafi mafish
 bas wallah walla wallahi yalla ya3ni yani kifak kifik keefak shu shou leh lesh lish ahu aho dlw2ti dlwa2ti delwa2ti halla2
 daba bzaf bezzaf rani rah raha wach wesh chno shno kifach kifash labas safi wakha bghit mzyan mezyan khoya khouya 7abibi habibi
 habibti 3la 3al fel fil mn men elli illi eli kanet ma3a m3a m3aya wayah 3ayez 3ayza 3awez 5ayfa 5ayef khayfa khayef
-bte3mel bta3 beta3 ta3 dyal dial hna hena hnak fin fein wein feen wa7ed wahed wa7da wahda""".split())
+bte3mel bta3 beta3 ta3 dyal dial hna hena hnak fin fein wein feen wa7ed wahed wa7da wahda""".split()
+)
 ARABIZI_CONFIDENCE = 0.95
 
 
@@ -268,16 +270,110 @@ class ArabiziFirst:
 # deployment languages is clearly the usual written language; others (Belgium, Switzerland,
 # Rwanda, Somalia, ...) fall through to the default.
 _LANGUAGE_REGIONS: dict[str, tuple[str, ...]] = {
-    "en": ("US", "CA", "GB", "IE", "AU", "NZ", "ZA", "NG", "GH", "LR", "SL", "GM", "ZM", "ZW", "MW",
-           "BW", "NA", "LS", "SZ", "SS", "JM", "TT", "BS", "BB", "IN", "PH"),
-    "es": ("ES", "MX", "GT", "HN", "SV", "NI", "CR", "PA", "CU", "DO", "PR", "CO", "VE", "EC", "PE",
-           "BO", "CL", "AR", "UY", "PY", "GQ"),
-    "fr": ("FR", "MC", "SN", "CI", "ML", "BF", "NE", "GN", "TG", "BJ", "CM", "CF", "TD", "CG", "CD",
-           "GA", "MG", "BI", "DJ", "KM", "HT", "RE", "GP", "MQ", "GF", "YT", "NC", "PF"),
+    "en": (
+        "US",
+        "CA",
+        "GB",
+        "IE",
+        "AU",
+        "NZ",
+        "ZA",
+        "NG",
+        "GH",
+        "LR",
+        "SL",
+        "GM",
+        "ZM",
+        "ZW",
+        "MW",
+        "BW",
+        "NA",
+        "LS",
+        "SZ",
+        "SS",
+        "JM",
+        "TT",
+        "BS",
+        "BB",
+        "IN",
+        "PH",
+    ),
+    "es": (
+        "ES",
+        "MX",
+        "GT",
+        "HN",
+        "SV",
+        "NI",
+        "CR",
+        "PA",
+        "CU",
+        "DO",
+        "PR",
+        "CO",
+        "VE",
+        "EC",
+        "PE",
+        "BO",
+        "CL",
+        "AR",
+        "UY",
+        "PY",
+        "GQ",
+    ),
+    "fr": (
+        "FR",
+        "MC",
+        "SN",
+        "CI",
+        "ML",
+        "BF",
+        "NE",
+        "GN",
+        "TG",
+        "BJ",
+        "CM",
+        "CF",
+        "TD",
+        "CG",
+        "CD",
+        "GA",
+        "MG",
+        "BI",
+        "DJ",
+        "KM",
+        "HT",
+        "RE",
+        "GP",
+        "MQ",
+        "GF",
+        "YT",
+        "NC",
+        "PF",
+    ),
     "pt": ("PT", "BR", "AO", "MZ", "GW", "CV", "ST", "TL"),
     "sw": ("KE", "TZ", "UG"),
-    "ar": ("SA", "AE", "QA", "KW", "BH", "OM", "YE", "IQ", "SY", "JO", "LB", "PS", "EG", "SD", "LY",
-           "TN", "DZ", "MA", "MR"),
+    "ar": (
+        "SA",
+        "AE",
+        "QA",
+        "KW",
+        "BH",
+        "OM",
+        "YE",
+        "IQ",
+        "SY",
+        "JO",
+        "LB",
+        "PS",
+        "EG",
+        "SD",
+        "LY",
+        "TN",
+        "DZ",
+        "MA",
+        "MR",
+    ),
 }
 _REGION_LANGUAGE: dict[str, str] = {
     region: language for language, regions in _LANGUAGE_REGIONS.items() for region in regions

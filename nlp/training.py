@@ -36,7 +36,8 @@ from typing import Any
 import numpy as np
 
 from nlp import corpus as corpus_mod
-from nlp.corpus import TYPE_LABELS, URGENCY_LABELS, Example as CorpusExample
+from nlp.corpus import TYPE_LABELS, URGENCY_LABELS
+from nlp.corpus import Example as CorpusExample
 from nlp.model import (
     META_FILE,
     THRESHOLDS_FILE,
@@ -88,8 +89,9 @@ def config_path(name_or_path: str | Path) -> Path:
 
 
 def load_config(name_or_path: str | Path, overrides: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
-    import nlp.model  # noqa: F401  (registers salama.* architectures)
     from spacy.util import load_config as spacy_load_config
+
+    import nlp.model  # noqa: F401  (registers salama.* architectures)
 
     return spacy_load_config(config_path(name_or_path), overrides=overrides or {}, interpolate=True)
 
@@ -132,7 +134,6 @@ def train_pipeline(
 ):
     """Train one component on (input text, cats) pairs; keep the epoch with the best dev score (with no dev
     pairs: train the config's max_epochs and keep the last)."""
-    import spacy
     from spacy.training import Example
     from spacy.util import fix_random_seed, load_model_from_config, registry
 
@@ -286,8 +287,11 @@ def tune_type_thresholds(
 
 
 def tune_emergency_threshold(
-    gold_emergency: Sequence[bool], emergency_scores: Sequence[float], net_hits: Sequence[bool],
-    target: float = EMERGENCY_RECALL_TARGET, settled: Sequence[bool] | None = None,
+    gold_emergency: Sequence[bool],
+    emergency_scores: Sequence[float],
+    net_hits: Sequence[bool],
+    target: float = EMERGENCY_RECALL_TARGET,
+    settled: Sequence[bool] | None = None,
 ) -> float:
     """The highest threshold whose dev recall (safety net OR the model where the message is not `settled`,
     as nlp.model.decide_final_urgency decides) reaches `target`."""
@@ -343,8 +347,12 @@ class Fitted:
 
 
 def fit_shipped(
-    config, train: Sequence[CorpusExample], dev: Sequence[CorpusExample], seed: int,  # type: ignore[no-untyped-def]
-    log: Callable[[str], None] = lambda line: None, refit: bool = False,
+    config,
+    train: Sequence[CorpusExample],
+    dev: Sequence[CorpusExample],
+    seed: int,  # type: ignore[no-untyped-def]
+    log: Callable[[str], None] = lambda line: None,
+    refit: bool = False,
 ) -> Fitted:
     """Types + urgency trained on `train`; epochs chosen and thresholds tuned on `dev`. With `refit`, both
     pipelines are then trained again on train + dev for the chosen number of epochs and keep the thresholds:
@@ -361,12 +369,22 @@ def fit_shipped(
         ]
 
     types_nlp = train_pipeline(
-        component_config(config, "types"), "types", TYPE_LABELS,
-        inputs(train, TYPE_LABELS, "types"), inputs(dev, TYPE_LABELS, "types"), seed, log,
+        component_config(config, "types"),
+        "types",
+        TYPE_LABELS,
+        inputs(train, TYPE_LABELS, "types"),
+        inputs(dev, TYPE_LABELS, "types"),
+        seed,
+        log,
     )
     urgency_nlp = train_pipeline(
-        component_config(config, "urgency"), "urgency", URGENCY_LABELS,
-        inputs(train, URGENCY_LABELS, "urgency"), inputs(dev, URGENCY_LABELS, "urgency"), seed, log,
+        component_config(config, "urgency"),
+        "urgency",
+        URGENCY_LABELS,
+        inputs(train, URGENCY_LABELS, "urgency"),
+        inputs(dev, URGENCY_LABELS, "urgency"),
+        seed,
+        log,
     )
     dev_inputs = [model_input(e.text, e.lang, features) for e in dev]
     type_scores = np.array([[doc.cats[label] for label in TYPE_LABELS] for doc in types_nlp.pipe(dev_inputs)])
@@ -377,11 +395,13 @@ def fit_shipped(
     checks = [net.check(e.text) for e in dev]
     gold_emergency = [e.urgency == "emergency" for e in dev]
     emergency_scores = [s["emergency"] for s in urgency_scores]
-    emergency_threshold = tune_emergency_threshold(gold_emergency, emergency_scores, [c.emergency for c in checks],
-                                                   settled=[c.settled for c in checks])
+    emergency_threshold = tune_emergency_threshold(
+        gold_emergency, emergency_scores, [c.emergency for c in checks], settled=[c.settled for c in checks]
+    )
     thresholds = {"types": type_thresholds, "urgency": {"emergency": emergency_threshold}}
     dev_types = [
-        [label for label, _ in assign_types(dict(zip(TYPE_LABELS, row.tolist())), type_thresholds)] for row in type_scores
+        [label for label, _ in assign_types(dict(zip(TYPE_LABELS, row.tolist())), type_thresholds)]
+        for row in type_scores
     ]
     dev_urgency = [decide_final_urgency(s, thresholds["urgency"], c) for s, c in zip(urgency_scores, checks)]
     report = {
@@ -389,20 +409,37 @@ def fit_shipped(
         "type_macro_f1": label_metrics([e.types for e in dev], dev_types, TYPE_LABELS)["macro_f1"],
         "type_macro_ap": round(macro_average_precision(type_truth, type_scores), 4),
         "emergency_ap": round(average_precision(np.array(gold_emergency, dtype=float), np.array(emergency_scores)), 4),
-        "urgency": {k: v for k, v in urgency_metrics([e.urgency for e in dev], dev_urgency).items() if k != "confusion"},
+        "urgency": {
+            k: v for k, v in urgency_metrics([e.urgency for e in dev], dev_urgency).items() if k != "confusion"
+        },
         "types_best_epoch": types_nlp.meta["salama"]["best_epoch"],
         "urgency_best_epoch": urgency_nlp.meta["salama"]["best_epoch"],
     }
     if refit:
-        types_nlp = refit_pipeline(config, "types", TYPE_LABELS, types_nlp, inputs(list(train) + list(dev), TYPE_LABELS, "types"),
-                           seed, log)
-        urgency_nlp = refit_pipeline(config, "urgency", URGENCY_LABELS, urgency_nlp,
-                             inputs(list(train) + list(dev), URGENCY_LABELS, "urgency"), seed, log)
+        types_nlp = refit_pipeline(
+            config, "types", TYPE_LABELS, types_nlp, inputs(list(train) + list(dev), TYPE_LABELS, "types"), seed, log
+        )
+        urgency_nlp = refit_pipeline(
+            config,
+            "urgency",
+            URGENCY_LABELS,
+            urgency_nlp,
+            inputs(list(train) + list(dev), URGENCY_LABELS, "urgency"),
+            seed,
+            log,
+        )
     return Fitted(types_nlp, urgency_nlp, thresholds, report)
 
 
-def refit_pipeline(config, part: str, labels: Sequence[str], tuned, pairs: list[tuple[str, dict[str, float]]],  # type: ignore[no-untyped-def]
-           seed: int, log: Callable[[str], None]):
+def refit_pipeline(
+    config,
+    part: str,
+    labels: Sequence[str],
+    tuned,
+    pairs: list[tuple[str, dict[str, float]]],  # type: ignore[no-untyped-def]
+    seed: int,
+    log: Callable[[str], None],
+):
     """`part` trained again on `pairs` for as many epochs as the dev-tuned pipeline `tuned` kept."""
     again = copy.deepcopy(config)
     again["training"]["max_epochs"] = tuned.meta["salama"]["best_epoch"]
@@ -454,9 +491,11 @@ def train_shipped(
     }
     _write_model(output, {"types": fitted.types, "urgency": fitted.urgency}, fitted.thresholds, meta)
     seconds = time.perf_counter() - started
-    log(f"wrote {output} in {seconds:.1f}s: dev type macro-F1 {dev_report['type_macro_f1']}, "
+    log(
+        f"wrote {output} in {seconds:.1f}s: dev type macro-F1 {dev_report['type_macro_f1']}, "
         f"dev emergency recall {dev_report['urgency']['emergency_recall']} precision "
-        f"{dev_report['urgency']['emergency_precision']} (threshold {fitted.thresholds['urgency']['emergency']})")
+        f"{dev_report['urgency']['emergency_precision']} (threshold {fitted.thresholds['urgency']['emergency']})"
+    )
     return TrainResult(output=output, meta=meta, seconds=seconds)
 
 
@@ -464,8 +503,12 @@ _CV_SALT = "salama-cv-v1:"
 
 
 def cross_validate(
-    config_name: str, folds: int = 5, seed: int = DEFAULT_SEED, overrides: dict[str, Any] | None = None,
-    corpus_dir: Path = corpus_mod.CORPUS_DIR, log: Callable[[str], None] = lambda line: None,
+    config_name: str,
+    folds: int = 5,
+    seed: int = DEFAULT_SEED,
+    overrides: dict[str, Any] | None = None,
+    corpus_dir: Path = corpus_mod.CORPUS_DIR,
+    log: Callable[[str], None] = lambda line: None,
 ) -> dict[str, Any]:
     """K-fold over train + dev (never test), for choosing an architecture: each fold is in turn the dev split
     (epoch choice, thresholds) and is scored; dev-tuned F1 is optimistic, equally for every config."""
@@ -477,7 +520,8 @@ def cross_validate(
         train = [e for e, f in zip(pool, fold_of) if f != k]
         dev = [e for e, f in zip(pool, fold_of) if f == k]
         reports.append(fit_shipped(config, train, dev, seed).dev_report)
-        log(f"{config_name} fold {k + 1}/{folds}: {reports[-1]['type_macro_f1']} {reports[-1]['urgency']['emergency_precision']}")
+        scored = reports[-1]
+        log(f"{config_name} fold {k + 1}/{folds}: {scored['type_macro_f1']} {scored['urgency']['emergency_precision']}")
 
     def mean(get: Callable[[dict], float]) -> float:
         return round(float(np.mean([get(r) for r in reports])), 4)
@@ -577,9 +621,7 @@ def _rows(path: Path) -> Iterable[tuple[str, dict[str, Any]]]:
         raise DataError(f"{path}: malformed CSV ({exc})") from None
 
 
-def read_labelled(
-    path: Path, text_column: str, label_columns: Sequence[str], multilabel: bool
-) -> list[Item]:
+def read_labelled(path: Path, text_column: str, label_columns: Sequence[str], multilabel: bool) -> list[Item]:
     """Rows -> Items; every problem is a DataError naming the file, line and column."""
     items = []
     checked_columns = False
@@ -640,14 +682,21 @@ def train_custom(
             dev_items, train_items = ordered[:cut], ordered[cut:]
     if not train_items:
         raise DataError(f"{data}: too few rows to train")
-    log(f"{data.name}: {len(train_items)} train, {len(dev_items)} dev rows; labels {', '.join(labels)}"
-        f" ({'multi-label' if multilabel else 'one per row'})")
+    log(
+        f"{data.name}: {len(train_items)} train, {len(dev_items)} dev rows; labels {', '.join(labels)}"
+        f" ({'multi-label' if multilabel else 'one per row'})"
+    )
     meta_in = {"language_token": False}
     config = load_config(config_name)
     to_pairs = lambda rows: [(model_input(i.text, None, meta_in), _cats(labels, i.labels)) for i in rows]  # noqa: E731
     nlp = train_pipeline(
-        component_config(config, "types", exclusive=not multilabel), "types", labels,
-        to_pairs(train_items), to_pairs(dev_items), seed, log,
+        component_config(config, "types", exclusive=not multilabel),
+        "types",
+        labels,
+        to_pairs(train_items),
+        to_pairs(dev_items),
+        seed,
+        log,
     )
     dev_inputs = [model_input(i.text, None, meta_in) for i in dev_items]
     scores = np.array([[doc.cats[label] for label in labels] for doc in nlp.pipe(dev_inputs)])
@@ -743,9 +792,13 @@ def evaluate_shipped(model_dir: Path, corpus_dir: Path = corpus_mod.CORPUS_DIR, 
     raw_urgency = [decide_urgency(s, classifier.urgency_thresholds()) for s in urgency_scores]
     # "without the safety net": the model with the time reading (a settled past is at most urgent) but no cue;
     # the net's cues then only raise, so recall with the net is never below it.
-    model_urgency = [decide_final_urgency(s, classifier.urgency_thresholds(), SafetyCheck((), settled=c.settled))
-                     for s, c in zip(urgency_scores, checks)]
-    final_urgency = [decide_final_urgency(s, classifier.urgency_thresholds(), c) for s, c in zip(urgency_scores, checks)]
+    model_urgency = [
+        decide_final_urgency(s, classifier.urgency_thresholds(), SafetyCheck((), settled=c.settled))
+        for s, c in zip(urgency_scores, checks)
+    ]
+    final_urgency = [
+        decide_final_urgency(s, classifier.urgency_thresholds(), c) for s, c in zip(urgency_scores, checks)
+    ]
     labels = list(classifier.type_labels)
 
     def block(indices: list[int]) -> dict:
@@ -760,15 +813,26 @@ def evaluate_shipped(model_dir: Path, corpus_dir: Path = corpus_mod.CORPUS_DIR, 
             "examples": len(indices),
             "type_macro_f1": types["macro_f1"],
             "type_exact_match": types["exact_match"],
-            "types": {k: {m: v[m] for m in ("precision", "recall", "f1", "support")} for k, v in types["per_label"].items()},
+            "types": {
+                k: {m: v[m] for m in ("precision", "recall", "f1", "support")} for k, v in types["per_label"].items()
+            },
             "urgency_accuracy": with_net["accuracy"],
             "urgency_confusion": with_net["confusion"]["rows_gold_columns_predicted"],
             "emergency": {
                 "support": with_net["emergency_support"],
-                "with_safety_net": {"recall": with_net["emergency_recall"], "precision": with_net["emergency_precision"]},
-                "without_safety_net": {"recall": without["emergency_recall"], "precision": without["emergency_precision"]},
+                "with_safety_net": {
+                    "recall": with_net["emergency_recall"],
+                    "precision": with_net["emergency_precision"],
+                },
+                "without_safety_net": {
+                    "recall": without["emergency_recall"],
+                    "precision": without["emergency_precision"],
+                },
                 "model_alone": {"recall": raw["emergency_recall"], "precision": raw["emergency_precision"]},
-                "safety_net_alone": {"recall": net_alone["emergency_recall"], "precision": net_alone["emergency_precision"]},
+                "safety_net_alone": {
+                    "recall": net_alone["emergency_recall"],
+                    "precision": net_alone["emergency_precision"],
+                },
                 "emergency_as_routine": with_net["emergency_as_routine"],
             },
         }
@@ -790,7 +854,8 @@ def evaluate_shipped(model_dir: Path, corpus_dir: Path = corpus_mod.CORPUS_DIR, 
     }
     # The classic multi-label figures for the types, as `evaluate --data` prints them.
     types = label_metrics([e.types for e in examples], predicted_types, labels)
-    result["overall"]["type_one_minus_hamming_loss"] = types["one_minus_hamming_loss"]
+    overall: dict[str, Any] = result["overall"]  # type: ignore[assignment]
+    overall["type_one_minus_hamming_loss"] = types["one_minus_hamming_loss"]
     for path in sorted(HELDOUT_DIR.glob("*.jsonl")):
         result[f"heldout_{path.stem}"] = evaluate_heldout(classifier, path)
     if result["trained_on_corpus_sha256"] != result["corpus_sha256"]:
@@ -850,29 +915,43 @@ def evaluate_heldout(classifier: SpacyClassifier, path: Path) -> dict:
             "type_macro_f1": types["macro_f1"],
             "type_exact_match": types["exact_match"],
             "top_type_right": round(top_right / len(indices), 4) if indices else 0.0,
-            "emergency": {"support": u["emergency_support"], "recall": u["emergency_recall"],
-                          "precision": u["emergency_precision"]},
+            "emergency": {
+                "support": u["emergency_support"],
+                "recall": u["emergency_recall"],
+                "precision": u["emergency_precision"],
+            },
             "urgency_accuracy": u["accuracy"],
             "past_events": len(past_idx),
             "past_called_emergency": round(sum(urgency[i] == "emergency" for i in past_idx) / len(past_idx), 4)
-            if past_idx else 0.0,
+            if past_idx
+            else 0.0,
             "police_or_guard_perpetrator": len(police),
-            "police_misconduct_recall": round(sum("police_misconduct" in predicted_types[i] for i in police) / len(police), 4)
-            if police else None,
+            "police_misconduct_recall": round(
+                sum("police_misconduct" in predicted_types[i] for i in police) / len(police), 4
+            )
+            if police
+            else None,
             "sexual_harassment_or_assault_recall": _recall_of_any(
-                [examples[i].types for i in indices], [predicted_types[i] for i in indices],
-                {"sexual_harassment", "sexual_assault"}),
+                [examples[i].types for i in indices],
+                [predicted_types[i] for i in indices],
+                {"sexual_harassment", "sexual_assault"},
+            ),
         }
 
     everything = list(range(len(examples)))
     overall = block(everything)
-    overall["types"] = {k: {m: v[m] for m in ("precision", "recall", "f1", "support")}
-                        for k, v in label_metrics([e.types for e in examples], predicted_types, labels)["per_label"].items()}
+    overall["types"] = {
+        k: {m: v[m] for m in ("precision", "recall", "f1", "support")}
+        for k, v in label_metrics([e.types for e in examples], predicted_types, labels)["per_label"].items()
+    }
     return {
         "file": f"nlp/corpus/heldout/{path.name}" if path.parent == HELDOUT_DIR else str(path),
         "overall": overall,
-        "per_language": {lang: block([i for i, e in enumerate(examples) if e.lang == lang])
-                         for lang in corpus_mod.LANGUAGES if any(e.lang == lang for e in examples)},
+        "per_language": {
+            lang: block([i for i, e in enumerate(examples) if e.lang == lang])
+            for lang in corpus_mod.LANGUAGES
+            if any(e.lang == lang for e in examples)
+        },
     }
 
 
@@ -924,8 +1003,14 @@ BASELINE_EPOCHS = 800
 BASELINE_L2 = 1e-5
 
 
-def _fit_logistic(x: np.ndarray, y: np.ndarray, l2: float | None = None, epochs: int | None = None,
-                  lr: float | None = None, softmax: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def _fit_logistic(
+    x: np.ndarray,
+    y: np.ndarray,
+    l2: float | None = None,
+    epochs: int | None = None,
+    lr: float | None = None,
+    softmax: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
     """Full-batch gradient descent (deterministic) on one-vs-rest sigmoid or softmax cross-entropy."""
     l2 = BASELINE_L2 if l2 is None else l2
     epochs = BASELINE_EPOCHS if epochs is None else epochs
@@ -978,28 +1063,46 @@ def tfidf_baseline(corpus_dir: Path = corpus_mod.CORPUS_DIR, eval_split: str = "
     )
     net = default_net()
     dev_urg = _predict_logistic(x_dev, wu, bu, softmax=True)
-    t_e = tune_emergency_threshold([e.urgency == "emergency" for e in dev], dev_urg[:, 0].tolist(),
-                                   [net.check(e.text).emergency for e in dev], settled=[net.check(e.text).settled for e in dev])
+    t_e = tune_emergency_threshold(
+        [e.urgency == "emergency" for e in dev],
+        dev_urg[:, 0].tolist(),
+        [net.check(e.text).emergency for e in dev],
+        settled=[net.check(e.text).settled for e in dev],
+    )
     test_types = _predict_logistic(x_test, wt, bt)
     test_urg = _predict_logistic(x_test, wu, bu, softmax=True)
     predicted = [[l for l, _ in assign_types(dict(zip(TYPE_LABELS, row.tolist())), thresholds)] for row in test_types]
     from nlp.safety import SafetyCheck
 
     checks = [net.check(e.text) for e in test]
-    model_u = [decide_final_urgency(dict(zip(URGENCY_LABELS, row.tolist())), {"emergency": t_e}, SafetyCheck((), settled=c.settled))
-               for row, c in zip(test_urg, checks)]
-    final_u = [decide_final_urgency(dict(zip(URGENCY_LABELS, row.tolist())), {"emergency": t_e}, c)
-               for row, c in zip(test_urg, checks)]
+    model_u = [
+        decide_final_urgency(
+            dict(zip(URGENCY_LABELS, row.tolist())), {"emergency": t_e}, SafetyCheck((), settled=c.settled)
+        )
+        for row, c in zip(test_urg, checks)
+    ]
+    final_u = [
+        decide_final_urgency(dict(zip(URGENCY_LABELS, row.tolist())), {"emergency": t_e}, c)
+        for row, c in zip(test_urg, checks)
+    ]
 
     def block(idx: list[int]) -> dict:
         with_net = urgency_metrics([test[i].urgency for i in idx], [final_u[i] for i in idx])
         without = urgency_metrics([test[i].urgency for i in idx], [model_u[i] for i in idx])
         return {
             "examples": len(idx),
-            "type_macro_f1": label_metrics([test[i].types for i in idx], [predicted[i] for i in idx], TYPE_LABELS)["macro_f1"],
+            "type_macro_f1": label_metrics([test[i].types for i in idx], [predicted[i] for i in idx], TYPE_LABELS)[
+                "macro_f1"
+            ],
             "emergency": {
-                "with_safety_net": {"recall": with_net["emergency_recall"], "precision": with_net["emergency_precision"]},
-                "without_safety_net": {"recall": without["emergency_recall"], "precision": without["emergency_precision"]},
+                "with_safety_net": {
+                    "recall": with_net["emergency_recall"],
+                    "precision": with_net["emergency_precision"],
+                },
+                "without_safety_net": {
+                    "recall": without["emergency_recall"],
+                    "precision": without["emergency_precision"],
+                },
             },
         }
 
@@ -1008,6 +1111,7 @@ def tfidf_baseline(corpus_dir: Path = corpus_mod.CORPUS_DIR, eval_split: str = "
         "overall": block(list(range(len(test)))),
         "per_language": {
             lang: block([i for i, e in enumerate(test) if e.lang == lang])
-            for lang in corpus_mod.LANGUAGES if any(e.lang == lang for e in test)
+            for lang in corpus_mod.LANGUAGES
+            if any(e.lang == lang for e in test)
         },
     }

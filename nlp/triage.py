@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import metrics
-from nlp.language import LanguageDetector, LanguageHints, choose_language, make_detector, DEFAULT_BACKEND
+from nlp.language import DEFAULT_BACKEND, LanguageDetector, LanguageHints, choose_language, make_detector
 from nlp.model import assign_types, decide_final_urgency
 from nlp.places import PlaceFinder, PlaceMatch, PlaceSpec
 from nlp.safety import SafetyNet, default_net
@@ -65,7 +65,9 @@ class TriageResult:
         return any(label != "other" for label in self.type_labels)
 
 
-def urgency_confident(urgency: str, urgency_scores: dict[str, float], safety_cues: tuple[str, ...] | list[str] = ()) -> bool:
+def urgency_confident(
+    urgency: str, urgency_scores: dict[str, float], safety_cues: tuple[str, ...] | list[str] = ()
+) -> bool:
     """Whether the urgency can be acted on without asking "is someone in danger right now?".
 
     An emergency found by the safety net (a present-danger cue) is confident; an emergency from the model
@@ -150,7 +152,8 @@ class Triage:
         language = language or self.detect_language(text, hints or LanguageHints())
         type_scores, urgency_scores = self.classifier.classify(text, language)
         assigned = [
-            TypeScore(label, score) for label, score in assign_types(type_scores, self._thresholds, self._exclusive_types)
+            TypeScore(label, score)
+            for label, score in assign_types(type_scores, self._thresholds, self._exclusive_types)
         ]  # above their tuned thresholds, best first; every report gets at least its best type
         check = self.safety.check(text)  # present danger raises to emergency; a settled past caps it at urgent
         urgency = decide_final_urgency(urgency_scores, self._urgency_thresholds, check)

@@ -12,8 +12,14 @@ URGENCIES = {"emergency", "urgent", "routine"}
 
 
 def triage(lines: list[str], *args: str) -> list[dict]:
-    run = subprocess.run([sys.executable, "bot.py", "triage", "--jsonl", *args], cwd=ROOT, input="\n".join(lines),
-                         capture_output=True, text=True, timeout=180)
+    run = subprocess.run(
+        [sys.executable, "bot.py", "triage", "--jsonl", *args],
+        cwd=ROOT,
+        input="\n".join(lines),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     return [json.loads(line) for line in run.stdout.splitlines()]
 

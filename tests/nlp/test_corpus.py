@@ -16,9 +16,12 @@ MIN_PER_TYPE = {"en": 20, "es": 20, "sw": 20, "fr": 20, "pt": 10, "ar": 10}
 MIN_LINES = 2000
 
 
-def line(text: str = "a man is following me", lang: str = "en", types: list[str] | None = None,
-         urgency: str = "emergency") -> str:
-    return json.dumps({"text": text, "lang": lang, "types": ["sexual_harassment"] if types is None else types, "urgency": urgency})
+def line(
+    text: str = "a man is following me", lang: str = "en", types: list[str] | None = None, urgency: str = "emergency"
+) -> str:
+    return json.dumps(
+        {"text": text, "lang": lang, "types": ["sexual_harassment"] if types is None else types, "urgency": urgency}
+    )
 
 
 # --- the split --------------------------------------------------------------------------------------------

@@ -77,9 +77,7 @@ def _shared_lines(folder: str, lang: str, count: int) -> list[str]:
 
 @pytest.mark.parametrize("lang", ["lg", "so"])
 @pytest.mark.parametrize("folder", ["sentences", "word-pairs"])
-def test_unsupported_languages_come_out_as_supported(
-    detector: LanguageDetector, folder: str, lang: str
-) -> None:
+def test_unsupported_languages_come_out_as_supported(detector: LanguageDetector, folder: str, lang: str) -> None:
     for text in _shared_lines(folder, lang, 25):
         guess = detector.detect(text)
         assert guess is None or guess.language in SUPPORTED_LANGUAGES

@@ -85,7 +85,9 @@ def net() -> SafetyNet:
     return default_net()
 
 
-@pytest.mark.parametrize("language, text, cue", EMERGENCIES, ids=[f"{l}-{c}-{i}" for i, (l, _, c) in enumerate(EMERGENCIES)])
+@pytest.mark.parametrize(
+    "language, text, cue", EMERGENCIES, ids=[f"{l}-{c}-{i}" for i, (l, _, c) in enumerate(EMERGENCIES)]
+)
 def test_present_danger_is_found(net: SafetyNet, language: str, text: str, cue: str) -> None:
     check = net.check(text)
     assert cue in check.cues, f"{language}: {text!r} gave {check.cues}"
@@ -163,8 +165,14 @@ def test_check_is_fast(net: SafetyNet) -> None:
 # Past narratives, fragments about past events, "I am safe now", "at my neighbour's", a threat by text message:
 # no cue, and `settled` (a model's emergency is at most urgent).
 SETTLED: list[tuple[str, str]] = [
-    ("en", "one night when my friend was sleeping, a man broke into the house and tried to rape her. she screamed and he ran"),
-    ("en", "I was walking home when a man started following me and saying dirty things. He kept following me till the gate"),
+    (
+        "en",
+        "one night when my friend was sleeping, a man broke into the house and tried to rape her. she screamed and he ran",
+    ),
+    (
+        "en",
+        "I was walking home when a man started following me and saying dirty things. He kept following me till the gate",
+    ),
     ("en", "i was in the toilet hiding and he was outside banging the door. this was last year"),
     ("en", "harassed in the bus"),
     ("en", "Someone passed a comment near the temple"),
@@ -196,7 +204,9 @@ def test_past_narratives_and_safe_reporters_are_settled(net: SafetyNet, language
     assert check.cues == () and check.settled, f"{language}: {text!r} gave {check}"
 
 
-@pytest.mark.parametrize("language, text, cue", PRESENT_AFTER_PAST, ids=[f"{l}-{c}-{i}" for i, (l, _, c) in enumerate(PRESENT_AFTER_PAST)])
+@pytest.mark.parametrize(
+    "language, text, cue", PRESENT_AFTER_PAST, ids=[f"{l}-{c}-{i}" for i, (l, _, c) in enumerate(PRESENT_AFTER_PAST)]
+)
 def test_present_danger_beside_a_past_part_still_fires(net: SafetyNet, language: str, text: str, cue: str) -> None:
     check = net.check(text)
     assert cue in check.cues and not check.settled, f"{language}: {text!r} gave {check}"
@@ -208,16 +218,26 @@ def test_a_settled_past_caps_the_models_emergency_at_urgent() -> None:
     scores = {"emergency": 0.9, "urgent": 0.06, "routine": 0.04}
     thresholds = {"emergency": 0.25}
     assert decide_final_urgency(scores, thresholds, SafetyCheck((), settled=True)) == "urgent"
-    assert decide_final_urgency({"emergency": 0.9, "urgent": 0.01, "routine": 0.09}, thresholds,
-                                SafetyCheck((), settled=True)) == "routine"  # the better of the rest
+    assert (
+        decide_final_urgency(
+            {"emergency": 0.9, "urgent": 0.01, "routine": 0.09}, thresholds, SafetyCheck((), settled=True)
+        )
+        == "routine"
+    )  # the better of the rest
     assert decide_final_urgency(scores, thresholds, SafetyCheck((), settled=False)) == "emergency"
     # a present-danger cue says otherwise: emergency whatever the time reading and the model
-    assert decide_final_urgency({"emergency": 0.0, "urgent": 0.1, "routine": 0.9}, thresholds,
-                                SafetyCheck(("here_now",), settled=False)) == "emergency"
+    assert (
+        decide_final_urgency(
+            {"emergency": 0.0, "urgent": 0.1, "routine": 0.9}, thresholds, SafetyCheck(("here_now",), settled=False)
+        )
+        == "emergency"
+    )
 
 
 def test_triage_caps_a_past_narrative_and_keeps_present_danger() -> None:
-    past = _triage("emergency").triage("one night a man broke into our house and tried to rape my friend", language="en")
+    past = _triage("emergency").triage(
+        "one night a man broke into our house and tried to rape my friend", language="en"
+    )
     assert past.urgency == "urgent" and past.safety_cues == ()
     present = _triage("emergency").triage("a man is following me right now", language="en")
     assert present.urgency == "emergency"
@@ -238,8 +258,10 @@ def test_a_low_confidence_emergency_is_not_confident() -> None:
 
 def test_check_is_fast_without_its_one_text_cache(net: SafetyNet) -> None:
     # check() remembers its last text (the model's input features and Triage ask in turn); the work itself:
-    texts = [f"report {i}: a man has been following me from the bus station and I am scared, please help " * 3
-             for i in range(200)]
+    texts = [
+        f"report {i}: a man has been following me from the bus station and I am scared, please help " * 3
+        for i in range(200)
+    ]
     started = time.perf_counter()
     for text in texts:
         net.check(text)

@@ -42,7 +42,9 @@ def run(argv: list[str]) -> int:
 @pytest.fixture(scope="module")
 def custom_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("custom") / "model"
-    code = run(["train", "--data", str(FIXTURE), "--text-column", "body", "--label-columns", LABELS, "--output", str(out)])
+    code = run(
+        ["train", "--data", str(FIXTURE), "--text-column", "body", "--label-columns", LABELS, "--output", str(out)]
+    )
     assert code == 0
     return out
 
@@ -79,8 +81,22 @@ def test_evaluate_custom_model_prints_metrics(custom_model: Path, capsys: pytest
 
 def test_multilabel_training_tunes_thresholds(tmp_path: Path) -> None:
     out = tmp_path / "multi"
-    code = run(["train", "--data", str(FIXTURE), "--text-column", "body", "--label-columns", LABELS,
-                "--multilabel", "--output", str(out), "--dev", str(FIXTURE)])
+    code = run(
+        [
+            "train",
+            "--data",
+            str(FIXTURE),
+            "--text-column",
+            "body",
+            "--label-columns",
+            LABELS,
+            "--multilabel",
+            "--output",
+            str(out),
+            "--dev",
+            str(FIXTURE),
+        ]
+    )
     assert code == 0
     meta = json.loads((out / "meta.json").read_text())
     assert meta["multilabel"] is True
@@ -90,15 +106,33 @@ def test_multilabel_training_tunes_thresholds(tmp_path: Path) -> None:
 
 def test_training_is_reproducible(tmp_path: Path, custom_model: Path) -> None:
     again = tmp_path / "again"
-    assert run(["train", "--data", str(FIXTURE), "--text-column", "body", "--label-columns", LABELS,
-                "--output", str(again)]) == 0
+    assert (
+        run(
+            [
+                "train",
+                "--data",
+                str(FIXTURE),
+                "--text-column",
+                "body",
+                "--label-columns",
+                LABELS,
+                "--output",
+                str(again),
+            ]
+        )
+        == 0
+    )
     first, second = SpacyClassifier(custom_model), SpacyClassifier(again)
     for text in ("my bag was snatched", "two men fighting", "is the park open", "algo raro"):
         assert first.type_scores(text) == second.type_scores(text)
-    assert json.loads((custom_model / "thresholds.json").read_text()) == json.loads((again / "thresholds.json").read_text())
+    assert json.loads((custom_model / "thresholds.json").read_text()) == json.loads(
+        (again / "thresholds.json").read_text()
+    )
 
 
-def test_triage_with_custom_model_keeps_shipped_urgency_and_safety(custom_model: Path, shipped: SpacyClassifier) -> None:
+def test_triage_with_custom_model_keeps_shipped_urgency_and_safety(
+    custom_model: Path, shipped: SpacyClassifier
+) -> None:
     from nlp.triage import Triage
     from routing.deployment import load_deployment, load_geojson
     from settings import PROJECT_ROOT
@@ -120,17 +154,32 @@ def test_triage_with_custom_model_keeps_shipped_urgency_and_safety(custom_model:
     "argv, message",
     [
         (["train", "--data", "nope.csv", "--label-columns", "a,b", "--output", "x"], "no such file"),
-        (["train", "--data", str(FIXTURE), "--text-column", "text", "--label-columns", LABELS, "--output", "x"],
-         "missing column"),
-        (["train", "--data", str(FIXTURE), "--text-column", "body", "--label-columns", "lbl_theft,nothere",
-          "--output", "x"], "missing column"),
+        (
+            ["train", "--data", str(FIXTURE), "--text-column", "text", "--label-columns", LABELS, "--output", "x"],
+            "missing column",
+        ),
+        (
+            [
+                "train",
+                "--data",
+                str(FIXTURE),
+                "--text-column",
+                "body",
+                "--label-columns",
+                "lbl_theft,nothere",
+                "--output",
+                "x",
+            ],
+            "missing column",
+        ),
         (["train", "--data", str(FIXTURE), "--text-column", "body", "--label-columns", LABELS], "--output"),
         (["train", "--data", str(FIXTURE), "--text-column", "body", "--output", "x"], "--label-columns"),
         (["evaluate", "--model", "/nonexistent/model", "--data", str(FIXTURE)], "make model"),
     ],
 )
-def test_errors_are_one_readable_line(argv: list[str], message: str, tmp_path: Path,
-                                      capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_errors_are_one_readable_line(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert run(argv) == 2
     err = capsys.readouterr().err.strip()
@@ -141,14 +190,42 @@ def test_errors_are_one_readable_line(argv: list[str], message: str, tmp_path: P
 def test_unknown_label_value_and_two_labels_are_rejected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("body,a,b\nhello there,1,0\nbye now,maybe,0\n", encoding="utf-8")
-    assert run(["train", "--data", str(bad), "--text-column", "body", "--label-columns", "a,b",
-                "--output", str(tmp_path / "m")]) == 2
+    assert (
+        run(
+            [
+                "train",
+                "--data",
+                str(bad),
+                "--text-column",
+                "body",
+                "--label-columns",
+                "a,b",
+                "--output",
+                str(tmp_path / "m"),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "bad.csv:3" in err and "'maybe'" in err
     two = tmp_path / "two.jsonl"
     two.write_text('{"body": "x y", "a": 1, "b": true}\n', encoding="utf-8")
-    assert run(["train", "--data", str(two), "--text-column", "body", "--label-columns", "a,b",
-                "--output", str(tmp_path / "m")]) == 2
+    assert (
+        run(
+            [
+                "train",
+                "--data",
+                str(two),
+                "--text-column",
+                "body",
+                "--label-columns",
+                "a,b",
+                "--output",
+                str(tmp_path / "m"),
+            ]
+        )
+        == 2
+    )
     assert "two.jsonl:1" in capsys.readouterr().err
 
 
@@ -200,7 +277,9 @@ def test_evaluate_shipped_reports_every_language(capsys: pytest.CaptureFixture[s
 def test_assign_types_and_urgency_decisions() -> None:
     scores = {"robbery": 0.7, "physical_assault": 0.4, "other": 0.6}
     assert [l for l, _ in assign_types(scores, {"robbery": 0.5, "physical_assault": 0.3, "other": 0.5})] == [
-        "robbery", "physical_assault"]  # best first; `other` never combined
+        "robbery",
+        "physical_assault",
+    ]  # best first; `other` never combined
     assert [l for l, _ in assign_types({"a": 0.1, "b": 0.2}, {"a": 0.5, "b": 0.5})] == ["b"]  # at least one
     assert decide_urgency({"emergency": 0.3, "urgent": 0.5, "routine": 0.2}, {"emergency": 0.25}) == "emergency"
     assert decide_urgency({"emergency": 0.2, "urgent": 0.3, "routine": 0.5}, {"emergency": 0.25}) == "routine"
@@ -240,12 +319,16 @@ def test_refit_trains_the_final_pipelines_on_dev_too() -> None:
     def lines(template: str, types: tuple[str, ...], urgency: str, count: int) -> list[Example]:
         return [Example(text=template.format(n=n), lang="en", types=types, urgency=urgency) for n in range(count)]
 
-    train = (lines("they snatched my phone at stop {n} just now", ("robbery",), "urgent", 20)
-             + lines("shots fired on street {n} right now", ("gun_violence",), "emergency", 20)
-             + lines("broken lights on path {n} for months", ("unsafe_place",), "routine", 20))
-    dev = (lines("they grabbed my bag at gate {n} a minute ago", ("robbery",), "urgent", 6)
-           + lines("gunfire near block {n} right now", ("gun_violence",), "emergency", 6)
-           + lines("zorblat zorblat on path {n} every night", ("unsafe_place",), "routine", 6))
+    train = (
+        lines("they snatched my phone at stop {n} just now", ("robbery",), "urgent", 20)
+        + lines("shots fired on street {n} right now", ("gun_violence",), "emergency", 20)
+        + lines("broken lights on path {n} for months", ("unsafe_place",), "routine", 20)
+    )
+    dev = (
+        lines("they grabbed my bag at gate {n} a minute ago", ("robbery",), "urgent", 6)
+        + lines("gunfire near block {n} right now", ("gun_violence",), "emergency", 6)
+        + lines("zorblat zorblat on path {n} every night", ("unsafe_place",), "routine", 6)
+    )
     config = load_config(DEFAULT_CONFIG)
     probe = model_input_for("zorblat zorblat zorblat")
     tuned = fit_shipped(config, train, dev, seed=0, refit=False)
