@@ -119,22 +119,13 @@ class Incidents:
         self.cluster_window = timedelta(minutes=deployment.cluster_window_minutes)
 
     def facts_of(self, report: Report) -> ReportFacts:
-        return ReportFacts(
-            types=tuple(report.types),
-            urgency=report.urgency,
-            area=report.area,
-            venue=report.venue,
-            nightlife=report.venue in self.nightlife_venues,
-        )
+        return self._facts(report.types, report.urgency, report.area, report.venue)
 
     def incident_facts(self, incident: Incident) -> ReportFacts:
-        return ReportFacts(
-            types=tuple(incident.types),
-            urgency=incident.urgency,
-            area=incident.area,
-            venue=incident.venue,
-            nightlife=incident.venue in self.nightlife_venues,
-        )
+        return self._facts(incident.types, incident.urgency, incident.area, incident.venue)
+
+    def _facts(self, types: Sequence[str], urgency: str, area: str | None, venue: str | None) -> ReportFacts:
+        return ReportFacts(tuple(types), urgency, area, venue, nightlife=venue in self.nightlife_venues)
 
     # --- a completed report ------------------------------------------------------------------------
     async def submit(

@@ -13,23 +13,11 @@ from babel.messages.pofile import read_po
 import locales
 from locales import catalog
 from locales.segments import for_sms, sms_encoding, sms_segments
+from taxonomy import INCIDENT_TYPES
 
 LOCALE_DIR = Path(locales.__file__).resolve().parent
 LANGS = locales.SUPPORTED_LANGUAGES
 LATIN_LANGS = tuple(lang for lang in LANGS if lang != "ar")
-INCIDENT_TYPES = (
-    "sexual_harassment",
-    "sexual_assault",
-    "domestic_violence",
-    "physical_assault",
-    "gun_violence",
-    "threats_extortion",
-    "robbery",
-    "police_misconduct",
-    "drink_spiking",
-    "unsafe_place",
-    "other",
-)
 
 # Reporter messages that must fit one SMS segment in every language (Arabic: 70 characters).
 SINGLE = {
