@@ -213,11 +213,11 @@ class Dialogue:
             store.append_report_text(report, message.text)
             return [self._t(language, catalog.ADDED, ref=report.reference)]
         # The classifier may miss a complaint: a follow-up that names the police on an incident they were
-        # told about is one, whatever its label (it must not reach them as an "update").
+        # told about, or could be by a later step, is one whatever its label (it must not reach them).
         complaint = (
             not report.police_sensitive
             and mentions_police(message.text)
-            and await self.incidents.police_were_alerted(store, report)
+            and await self.incidents.police_could_hear(store, report)
         )
         if complaint or self._another_incident(report, result):
             conversation.closed = True

@@ -183,17 +183,24 @@ class Incidents:
         for incident in await store.open_incident_near(report.area, report.venue, now - self.cluster_window):
             if not compatible(incident.types, report.types) or not self._same_event(incident, report):
                 continue
-            if misconduct and await self._police_alerted(store, incident):
-                continue  # a complaint about the police never joins what the police were told about
+            if misconduct and await self._police_may_hear(store, incident):
+                continue  # a complaint never joins what the police were, or will be, told about
             if wants_police and touched_by_misconduct(incident, []):
                 continue  # nor does a report the police should get join a complaint: it keeps its own route
             return incident
         return None
 
-    async def police_were_alerted(self, store: Store, report: Report) -> bool:
-        """Whether anyone police-affiliated was alerted on the report's incident."""
+    async def police_could_hear(self, store: Store, report: Report) -> bool:
+        """Whether anyone police-affiliated was alerted on the report's incident, or could be by the rest of
+        its chain (a later step, a backup): then words naming the police must not ride along as an update."""
         incident = await store.incident(report.incident_id) if report.incident_id else None
-        return incident is not None and await self._police_alerted(store, incident)
+        return incident is not None and await self._police_may_hear(store, incident)
+
+    async def _police_may_hear(self, store: Store, incident: Incident) -> bool:
+        if await self._police_alerted(store, incident):
+            return True
+        chain_groups = {step.group for step in ChainSnapshot.of(incident).steps if step.group}
+        return bool(self.deployment.reachable_groups(chain_groups) & self.deployment.police_affiliated_groups)
 
     async def _police_alerted(self, store: Store, incident: Incident) -> bool:
         for alert in await store.alerts_of_incident(incident):

@@ -521,3 +521,32 @@ async def test_a_follow_up_naming_the_police_is_a_complaint_whatever_its_label(c
     assert locales.translate("en", catalog.ASK_WHERE) not in reply
     assert await outbox_to(harness, POLICE) == police_before
     assert any(complaint.reference in body for body in await alerts_to(harness, OVERSIGHT))
+
+
+async def test_a_follow_up_naming_the_police_is_kept_from_a_police_backup_step(city) -> None:  # type: ignore[no-untyped-def]
+    """The police are not alerted yet, but the chain's last step would reach them: the words must not."""
+
+    def police_as_the_robbery_backup(config: dict[str, Any]) -> None:
+        for group in config["groups"]:
+            if group["name"] == "city_police":
+                group["members"] = [{"name": "Police desk", "telegram": int(POLICE), "languages": ["en"]}]
+        config["routes"].insert(
+            1,
+            {
+                "name": "robbery, police as the last resort",
+                "match": {"types": ["robbery"]},
+                "chain": [{"notify": "crisis_responders"}, {"wait": 5}, {"backup": "city_police"}],
+            },
+        )
+
+    harness = await city(police_as_the_robbery_backup)
+    await sms(harness, "+15555551130", "Two men robbed me and ran off at Hillside")
+    robbery = await last_report(harness)
+    assert await outbox_to(harness, POLICE) == []
+    await sms(harness, "+15555551130", "the police who came are now beating the people who helped me")
+    complaint = await last_report(harness)
+    assert complaint.id != robbery.id and "police_misconduct" in complaint.types
+    [incident] = [i for i in await rows(harness, Incident) if i.id == robbery.incident_id]
+    await harness.services.intake.run_escalations(incident.opened_at + timedelta(minutes=6))
+    to_police = await outbox_to(harness, POLICE)
+    assert to_police and all("beating" not in body for _, body in to_police)  # the robbery, not the complaint
