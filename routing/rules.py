@@ -41,18 +41,12 @@ class RoutingDecision:
     alert_groups: tuple[str, ...]  # alerted as soon as the report is routed
     digest_groups: tuple[str, ...]
     chain: tuple[ChainStep, ...]  # the primary route's chain (no digest steps), snapshotted on the incident
-    also_groups: tuple[str, ...]  # groups added by other routes (alerted at once, no chain of their own)
     routes: tuple[str, ...]  # names of the routes that matched, for the audit trail
     withheld_groups: tuple[str, ...] = ()  # police-affiliated groups removed by the safeguard
-    extra: tuple[Target, ...] = ()  # what `also_groups` means exactly: group and tier
+    extra: tuple[Target, ...] = ()  # groups (and tiers) other routes add: alerted at once, no chain of their own
     first_wave: tuple[Target, ...] = ()  # the chain's own steps before its first wait
     reminders: Reminders = Reminders()
     exclusive: bool = False
-
-    @property
-    def targets(self) -> tuple[Target, ...]:
-        """Everyone this report alerts at once: the chain's first wave and the other routes' groups."""
-        return tuple(dict.fromkeys(self.first_wave + self.extra))
 
 
 def _matches(rule: RouteFilter, facts: ReportFacts) -> bool:
@@ -115,7 +109,6 @@ def decide(deployment: Deployment, facts: ReportFacts) -> RoutingDecision:
         alert_groups=alert_groups,
         digest_groups=tuple(g for g in _unique(digest) if g not in alert_groups),
         chain=tuple(step for step in steps if not step.digest),
-        also_groups=_unique([t.group for t in extra]),
         routes=tuple(route.name for route in ([primary] if primary else []) + adding),
         withheld_groups=_unique(withheld),
         extra=tuple(dict.fromkeys(extra)),
